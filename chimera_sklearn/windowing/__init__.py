@@ -1,0 +1,12 @@
+"""Windowing: cut a stream into windows (before the Pipeline), then fix their length."""
+
+from ._windower import SequenceWindower, padding_mask
+from ._windows import Windows, chronological_split, make_windows
+
+__all__ = [
+    "SequenceWindower",
+    "Windows",
+    "chronological_split",
+    "make_windows",
+    "padding_mask",
+]
