@@ -1,0 +1,23 @@
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def data_home():
+    """The team's labelled logs (../shared/data); required on CI, else optional."""
+    from chimera_sklearn.datasets import get_data_home
+
+    try:
+        return get_data_home()
+    except FileNotFoundError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"real data not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def fault_logs():
+    from chimera_sklearn.datasets import make_fault_logs
+
+    return make_fault_logs(n_lines=3000, random_state=0)
