@@ -25,7 +25,13 @@ TEMPLATES = np.array(
 
 def test_tokens_split_camel_case_punctuation_and_masks():
     assert template_tokens("DFSClient: Retrying <IP>:<NUM>, attempt<*>") == [
-        "dfs", "client", "retrying", "<ip>", "<num>", "attempt", "<*>",
+        "dfs",
+        "client",
+        "retrying",
+        "<ip>",
+        "<num>",
+        "attempt",
+        "<*>",
     ]
 
 
@@ -59,7 +65,8 @@ def test_contract_and_persistence(tmp_path):
     assert not hasattr(clone(emb), "templates_")
     joblib.dump(emb, tmp_path / "e.joblib")
     np.testing.assert_array_equal(
-        joblib.load(tmp_path / "e.joblib").transform(TEMPLATES), emb.transform(TEMPLATES)
+        joblib.load(tmp_path / "e.joblib").transform(TEMPLATES),
+        emb.transform(TEMPLATES),
     )
     np.testing.assert_array_equal(
         TemplateEmbedder(n_components=3, random_state=0).fit_transform(TEMPLATES),

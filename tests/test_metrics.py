@@ -59,9 +59,7 @@ def test_precision_and_map_by_hand():
 
 def test_mrr_by_hand():
     # w0: 1/1, w1: 1/2, w2 missed: 0 -> 1.5/3.
-    assert mean_reciprocal_rank(Y_TRUE, RC, SCORES, y_pred=Y_PRED) == pytest.approx(
-        0.5
-    )
+    assert mean_reciprocal_rank(Y_TRUE, RC, SCORES, y_pred=Y_PRED) == pytest.approx(0.5)
     assert mean_reciprocal_rank(Y_TRUE, RC, SCORES) == pytest.approx(
         (1 + 1 / 2 + 1 / 3) / 3
     )

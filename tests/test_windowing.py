@@ -33,8 +33,9 @@ def test_session_windows_real_hdfs(data_home):
     assert len(w.X) == 1782
     assert int(w.y.sum()) == 43
     # Every window is one block: each of its lines names that block.
-    blocks = [set.intersection(*(set(hdfs.blocks[i]) for i in idx))
-              for idx in w.line_index]
+    blocks = [
+        set.intersection(*(set(hdfs.blocks[i]) for i in idx)) for idx in w.line_index
+    ]
     assert all(len(b) >= 1 for b in blocks)
     for b, label in zip(blocks, w.y):
         assert label == max(hdfs.block_labels[k] for k in b)
@@ -136,9 +137,7 @@ def test_sequence_windower_pads_and_truncates():
     assert out.tolist() == [["a", "b", ""], ["c", "d", "e"], ["", "", ""]]
     last = SequenceWindower(size=3, keep="last").fit(X).transform(X)
     assert last.tolist()[1] == ["d", "e", "f"]
-    np.testing.assert_array_equal(
-        padding_mask(out), [[1, 1, 0], [1, 1, 1], [0, 0, 0]]
-    )
+    np.testing.assert_array_equal(padding_mask(out), [[1, 1, 0], [1, 1, 1], [0, 0, 0]])
     ids = SequenceWindower(size=None).fit_transform([np.array([3, 4]), [5]])
     assert ids.dtype == np.int64 and ids.tolist() == [[3, 4], [5, 0]]
 
@@ -160,3 +159,29 @@ def test_sequence_windower_contract(tmp_path):
         est.transform(["raw line one", "raw line two"])
     with pytest.raises(TypeError, match="fitted on str"):
         est.transform([[1, 2]])
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    n=st.integers(1, 120),
+    size=st.integers(1, 15),
+    step_frac=st.floats(0.05, 1.0),
+    chunk=st.integers(1, 7),
+)
+def test_iter_windows_equals_make_windows(n, size, step_frac, chunk):
+    from chimera_sklearn.windowing import iter_windows
+
+    step = max(1, int(size * step_frac))
+    lines = [f"line {i}\n" for i in range(n)]
+    labels = [int(i % 7 == 3) for i in range(n)]
+    whole = make_windows([x.rstrip("\n") for x in lines], labels, size=size, step=step)
+    chunks = list(
+        iter_windows(iter(lines), iter(labels), size=size, step=step, chunk_size=chunk)
+    )
+    assert all(len(c.X) <= chunk for c in chunks)
+    X = [x for c in chunks for x in c.X]
+    idx = [i for c in chunks for i in c.line_index]
+    rc = [r for c in chunks for r in c.root_cause]
+    assert X == whole.X
+    assert [i.tolist() for i in idx] == [i.tolist() for i in whole.line_index]
+    assert [r.tolist() for r in rc] == [r.tolist() for r in whole.root_cause]

@@ -15,25 +15,50 @@ SYNTHETIC_LOG_FORMAT = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 # emitted back to back.  Placeholders in braces are filled at random.
 _WORKFLOWS = [
     [
-        ("INFO", "dfs.DataNode", "Receiving block {blk} src: /{ip}:{port} dest: /{ip}:50010"),
+        (
+            "INFO",
+            "dfs.DataNode",
+            "Receiving block {blk} src: /{ip}:{port} dest: /{ip}:50010",
+        ),
         ("INFO", "dfs.DataNode", "Received block {blk} of size {size} from /{ip}"),
         ("INFO", "dfs.DataNode", "PacketResponder {small} for block {blk} terminating"),
     ],
     [
-        ("INFO", "dfs.FSNamesystem", "BLOCK* NameSystem.allocateBlock: /user/{user}/part-{num} {blk}"),
-        ("INFO", "dfs.FSNamesystem", "BLOCK* NameSystem.addStoredBlock: blockMap updated: {ip}:50010 is added to {blk} size {size}"),
+        (
+            "INFO",
+            "dfs.FSNamesystem",
+            "BLOCK* NameSystem.allocateBlock: /user/{user}/part-{num} {blk}",
+        ),
+        (
+            "INFO",
+            "dfs.FSNamesystem",
+            "BLOCK* NameSystem.addStoredBlock: blockMap updated:"
+            " {ip}:50010 is added to {blk} size {size}",
+        ),
     ],
     [
         ("INFO", "nova.compute", "[instance: {uuid}] Claim successful on node {node}"),
         ("INFO", "nova.compute", "[instance: {uuid}] VM Started (Lifecycle Event)"),
-        ("INFO", "nova.compute", "[instance: {uuid}] Took {sec} seconds to build instance."),
+        (
+            "INFO",
+            "nova.compute",
+            "[instance: {uuid}] Took {sec} seconds to build instance.",
+        ),
     ],
     [
         ("INFO", "sshd", "Accepted publickey for {user} from {ip} port {port} ssh2"),
-        ("INFO", "sshd", "pam_unix(sshd:session): session opened for user {user} by (uid=0)"),
+        (
+            "INFO",
+            "sshd",
+            "pam_unix(sshd:session): session opened for user {user} by (uid=0)",
+        ),
     ],
     [
-        ("INFO", "scheduler", "Scheduled job job_{num} on node {node} with {small} tasks"),
+        (
+            "INFO",
+            "scheduler",
+            "Scheduled job job_{num} on node {node} with {small} tasks",
+        ),
         ("INFO", "scheduler", "Job job_{num} finished in {ms} ms"),
     ],
     [("INFO", "api.http", "GET /v1/{resource}/{num} 200 {ms}ms")],
@@ -55,21 +80,44 @@ _SYMPTOMS = [
 FAULT_TYPES = {
     "disk": [
         ("ERROR", "kernel", "end_request: I/O error, dev {disk}, sector {size}"),
-        ("ERROR", "dfs.DataNode", "IOException in BlockReceiver: No space left on device /data/{small}/current"),
+        (
+            "ERROR",
+            "dfs.DataNode",
+            "IOException in BlockReceiver: No space left on device"
+            " /data/{small}/current",
+        ),
     ],
     "network": [
         ("ERROR", "kernel", "{nic}: link down, carrier lost"),
         ("ERROR", "dfs.DFSClient", "Connection refused by /{ip}:{port}"),
     ],
     "memory": [
-        ("FATAL", "jvm", "java.lang.OutOfMemoryError: Java heap space in thread pool-{small}-thread-{small}"),
-        ("ERROR", "kernel", "Out of memory: Killed process {pid} (java) total-vm:{size}kB"),
+        (
+            "FATAL",
+            "jvm",
+            "java.lang.OutOfMemoryError: Java heap space in thread"
+            " pool-{small}-thread-{small}",
+        ),
+        (
+            "ERROR",
+            "kernel",
+            "Out of memory: Killed process {pid} (java) total-vm:{size}kB",
+        ),
     ],
     "crash": [
-        ("FATAL", "supervisor", "Process {pid} (worker-{small}) terminated by signal 11 (Segmentation fault)"),
+        (
+            "FATAL",
+            "supervisor",
+            "Process {pid} (worker-{small}) terminated by signal 11"
+            " (Segmentation fault)",
+        ),
     ],
     "auth": [
-        ("ERROR", "sshd", "Failed password for invalid user {user} from {ip} port {port} ssh2"),
+        (
+            "ERROR",
+            "sshd",
+            "Failed password for invalid user {user} from {ip} port {port} ssh2",
+        ),
         ("ERROR", "keystone", "Authorization failed for token {hex}: token expired"),
     ],
 }
@@ -83,7 +131,7 @@ def _filler(rng, nodes):
         return f"10.{rng.randint(0, 4)}.{rng.randint(0, 256)}.{rng.randint(1, 255)}"
 
     return {
-        "blk": lambda: f"blk_{rng.randint(-2**62, 2**62)}",
+        "blk": lambda: f"blk_{rng.randint(-(2**62), 2**62)}",
         "ip": ip,
         "port": lambda: str(rng.randint(1024, 65535)),
         "size": lambda: str(rng.randint(1, 2**26)),
@@ -219,7 +267,9 @@ def make_fault_logs(
             content = _render(tpl, fill, cache)
         clock += timedelta(milliseconds=int(rng.exponential(400)) + 1)
         pid = 1000 + sum(map(ord, comp)) % 9000  # stable per component
-        stamp = clock.strftime("%Y-%m-%d %H:%M:%S.") + f"{clock.microsecond // 1000:03d}"
+        stamp = (
+            clock.strftime("%Y-%m-%d %H:%M:%S.") + f"{clock.microsecond // 1000:03d}"
+        )
         lines.append(f"{stamp} {pid} {lvl} {comp}: {content}")
         labels.append(label)
         categories.append(cat)

@@ -7,6 +7,7 @@ evaluation (HR@k, PR@k, MAP@k, MRR, NDCG@k).
 
 from sklearn.metrics import f1_score, precision_score, recall_score
 
+from ._plot import AnomalyScoreDisplay, RootCauseDisplay
 from ._root_cause import (
     diagnosis_report,
     hit_rate_at_k,
@@ -18,6 +19,8 @@ from ._root_cause import (
 from ._scorers import RootCauseScorer, make_root_cause_scorer
 
 __all__ = [
+    "AnomalyScoreDisplay",
+    "RootCauseDisplay",
     "RootCauseScorer",
     "diagnosis_report",
     "f1_score",

@@ -306,7 +306,9 @@ def diagnosis_report(y_true, y_pred, root_cause, scores, *, ks=(1, 3, 5)):
         "f1": float(f1_score(y_true, y_pred, zero_division=0)),
     }
     for k in ks:
-        report[f"hr@{k}"] = hit_rate_at_k(y_true, root_cause, scores, y_pred=y_pred, k=k)
+        report[f"hr@{k}"] = hit_rate_at_k(
+            y_true, root_cause, scores, y_pred=y_pred, k=k
+        )
     for k in ks:
         report[f"pr@{k}"] = precision_at_k(
             y_true, root_cause, scores, y_pred=y_pred, k=k

@@ -88,9 +88,7 @@ def make_root_cause_scorer(metric="hr", *, k=1):
     make_root_cause_scorer(metric='hr', k=3)
     """
     if metric not in _METRICS:
-        raise ValueError(
-            f"metric must be one of {sorted(_METRICS)}, got {metric!r}."
-        )
+        raise ValueError(f"metric must be one of {sorted(_METRICS)}, got {metric!r}.")
     if metric != "mrr" and (not isinstance(k, int) or k < 1):
         raise ValueError(f"k must be a positive integer, got {k!r}.")
     return RootCauseScorer(metric=metric, k=k)

@@ -84,8 +84,7 @@ def check_windows(X, *, name="X", allow_empty_windows=True):
         for i, line in enumerate(window):
             if not isinstance(line, str):
                 hint = (
-                    " Decode bytes first, e.g. line.decode('utf-8', "
-                    "errors='replace')."
+                    " Decode bytes first, e.g. line.decode('utf-8', errors='replace')."
                     if isinstance(line, bytes)
                     else ""
                 )

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..utils._validation import check_lines
 
-__all__ = ["Windows", "chronological_split", "make_windows"]
+__all__ = ["Windows", "chronological_split", "iter_windows", "make_windows"]
 
 
 class Windows(NamedTuple):
@@ -51,11 +51,7 @@ class Windows(NamedTuple):
 def _check_positive_int(value, name, allow_none=True):
     if value is None and allow_none:
         return None
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or value < 1
-    ):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
 
@@ -316,3 +312,106 @@ def chronological_split(windows, *, test_size=0.2, gap=0):
             "No window ends before the split point; use a smaller test_size or gap."
         )
     return windows.subset(train), windows.subset(test)
+
+
+def iter_windows(lines, labels=None, *, size, step=None, chunk_size=1000):
+    """Cut a stream into fixed or sliding windows lazily, a chunk at a time.
+
+    The same windows as :func:`make_windows` with ``size`` and ``step``, but
+    ``lines`` may be any iterable (an open file, a generator), and memory holds
+    one chunk of windows, not the whole stream: use it to diagnose logs that do
+    not fit in memory.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        The log stream.  Line endings (``\\r``, ``\\n``) are stripped.
+    labels : iterable of {0, 1}, default=None
+        Per-line labels, consumed in step with ``lines``.
+    size : int
+        Lines per window.
+    step : int, default=None
+        Lines between window starts; ``None`` means ``size``.
+    chunk_size : int, default=1000
+        Windows per yielded chunk.
+
+    Yields
+    ------
+    Windows
+        Consecutive chunks; ``line_index`` holds positions in the whole stream.
+
+    Examples
+    --------
+    >>> from chimera_sklearn.windowing import iter_windows
+    >>> chunks = list(iter_windows((f"l{i}" for i in range(7)), size=3, chunk_size=2))
+    >>> [c.line_index for c in chunks]
+    [[array([0, 1, 2]), array([3, 4, 5])], [array([6])]]
+    """
+    size = _check_positive_int(size, "size", allow_none=False)
+    step = size if step is None else _check_positive_int(step, "step")
+    if step > size:
+        raise ValueError(
+            f"step ({step}) is larger than size ({size}), which would skip lines; "
+            "use step <= size."
+        )
+    chunk_size = _check_positive_int(chunk_size, "chunk_size", allow_none=False)
+    if isinstance(lines, (str, bytes)):
+        raise TypeError(
+            "lines must be an iterable of lines, got a single "
+            f"{type(lines).__name__}; split it first, e.g. text.splitlines()."
+        )
+    label_iter = None if labels is None else iter(labels)
+
+    buf_lines, buf_labels = [], []
+    buf_start = 0  # stream index of buf_lines[0]
+    next_start = 0  # stream index where the next window starts
+    batch = []
+    n_seen = 0
+
+    def emit(start, stop):
+        a, b = start - buf_start, stop - buf_start
+        rc = None if label_iter is None else np.asarray(buf_labels[a:b], np.int8)
+        batch.append((buf_lines[a:b], rc, np.arange(start, stop)))
+
+    def flush():
+        X = [b[0] for b in batch]
+        rc = None if label_iter is None else [b[1] for b in batch]
+        y = None if rc is None else np.array([int(r.any()) for r in rc])
+        out = Windows(X=X, y=y, root_cause=rc, line_index=[b[2] for b in batch])
+        batch.clear()
+        return out
+
+    for i, line in enumerate(lines):
+        if not isinstance(line, str):
+            raise TypeError(f"line {i} is {type(line).__name__}, not str.")
+        buf_lines.append(line.rstrip("\r\n"))
+        if label_iter is not None:
+            try:
+                label = next(label_iter)
+            except StopIteration:
+                raise ValueError(
+                    f"labels ended after {i} entries but there are more lines; "
+                    "pass exactly one label per line."
+                ) from None
+            if label not in (0, 1, True, False):
+                raise ValueError(f"labels[{i}] is {label!r}; labels must be 0 or 1.")
+            buf_labels.append(int(label))
+        n_seen = i + 1
+        if n_seen - next_start == size:
+            emit(next_start, n_seen)
+            next_start += step
+            drop = next_start - buf_start
+            del buf_lines[:drop], buf_labels[:drop]
+            buf_start = next_start
+            if len(batch) == chunk_size:
+                yield flush()
+    if label_iter is not None and next(label_iter, None) is not None:
+        raise ValueError(
+            f"labels has more entries than the {n_seen} lines; pass exactly one "
+            "label per line."
+        )
+    covered = next_start - step + size if next_start else 0
+    if n_seen > covered:
+        emit(next_start, n_seen)
+    if batch:
+        yield flush()
