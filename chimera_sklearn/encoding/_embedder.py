@@ -23,7 +23,8 @@ def template_tokens(template):
     """Split a template into lower-case word tokens.
 
     Masks such as ``<IP>`` or ``<*>`` become tokens of their own (``<ip>``,
-    ``<*>``); other text is split on punctuation, digits and camelCase.
+    ``<*>``); other text is split on punctuation, digits and camelCase.  A
+    template without any word (only symbols or blanks) is one token, itself.
 
     Examples
     --------
@@ -38,6 +39,8 @@ def template_tokens(template):
         tokens.append(m.group(0).lower())
         pos = m.end()
     tokens.extend(_words(template[pos:]))
+    if not tokens:
+        tokens.append(template.strip() or "<blank>")
     return tokens
 
 
