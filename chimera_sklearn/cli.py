@@ -356,6 +356,18 @@ def _diagnose_chunks(bundle, args):
         yield chunk._replace(X=model_x, y=y, root_cause=rc), raw_x
 
 
+def _diagnose_windows(pipe, X, k):
+    """Alarm score, alarm, line scores and culprits; the text stages run once."""
+    Xt = pipe[:-1].transform(X)
+    model = pipe[-1]
+    return (
+        model.predict_proba(Xt)[:, 1],
+        model.predict(Xt),
+        model.predict_root_cause_proba(Xt),
+        model.predict_root_cause(Xt, k=k),
+    )
+
+
 def _cmd_diagnose(args, out):
     import numpy as np
 
@@ -369,10 +381,9 @@ def _cmd_diagnose(args, out):
     heat = []  # (scores, root_cause) of the first alarmed windows, for the report
     try:
         for chunk, raw_x in _diagnose_chunks(bundle, args):
-            proba = pipe.predict_proba(chunk.X)[:, 1]
-            alarms = pipe.predict(chunk.X)
-            scores = pipe.predict_root_cause_proba(chunk.X)
-            culprits = pipe.predict_root_cause(chunk.X, k=args.top_k)
+            proba, alarms, scores, culprits = _diagnose_windows(
+                pipe, chunk.X, args.top_k
+            )
             n_windows += len(chunk.X)
             n_lines = max(n_lines, int(chunk.line_index[-1].max()) + 1)
             for w in range(len(chunk.X)):
