@@ -1,6 +1,13 @@
 import os
 
-import pytest
+# Tiny models train fastest on one thread, and a busy machine makes torch's
+# thread pool spin: keep tests (and the CLI subprocesses they start) on one.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

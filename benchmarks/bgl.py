@@ -1,0 +1,233 @@
+"""BGL benchmark: ChimeraDiagnoser against a linear baseline, side by side.
+
+Trains on the Chimera BGL windows' train split (files as given) and reports
+on the *unique* dev windows (the test split is held out):
+
+- detection precision, recall, F1;
+- end-to-end localization HR@1/3/5 and MRR (a missed window is a miss);
+- training wall time, training windows/s and inference windows/s.
+
+The baseline is a logistic regression on template counts; the root cause of
+a window is the line whose template has the largest coefficient.  It is
+trained in the same run.
+
+Usage::
+
+    python benchmarks/bgl.py                      # 3 seeds, default parameters
+    python benchmarks/bgl.py --seeds 0 --quick    # one short run (smoke test)
+    python benchmarks/bgl.py --ablation --seeds 0 # interaction levels and the fix
+
+The Markdown table goes to ``docs/bgl_benchmark.md`` (``--output``).
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.linear_model import LogisticRegression
+
+from chimera_sklearn.datasets import load_bgl_windows
+from chimera_sklearn.metrics import diagnosis_report
+from chimera_sklearn.model import ChimeraDiagnoser
+
+KEEP_MARKER = "## Localization collapse"
+COLUMNS = ["P", "R", "F1", "HR@1", "HR@3", "HR@5", "MRR"]
+
+# Ablations: each interaction level removed, and the localization fix removed.
+ABLATIONS = {
+    "full": ("full (default)", {}),
+    "no-shared": ("no shared encoder (feature level)", {"shared_encoder": False}),
+    "no-rank": ("no ranking loss (data level)", {"ranking_loss": False}),
+    "no-align": ("no alignment (result level)", {"alignment": False}),
+    "no-prior": ("no rank prior (result level)", {"rank_prior": False}),
+    "no-fix": ("fix removed: no sparsity term", {"sparsity_weight": 0.0}),
+    "no-quirk": (
+        "no dropout after the sigmoid (reference quirk off)",
+        {"sigmoid_dropout": False},
+    ),
+    "no-fix-no-quirk": (
+        "no sparsity term, no dropout after the sigmoid",
+        {"sparsity_weight": 0.0, "sigmoid_dropout": False},
+    ),
+}
+
+
+def _counts(X, n_ids):
+    rows = np.repeat(np.arange(X.shape[0]), X.shape[1])
+    data = (X.ravel() != 0).astype(float)  # id 0 is padding
+    M = sp.csr_matrix((data, (rows, X.ravel())), shape=(X.shape[0], n_ids))
+    M.eliminate_zeros()
+    return M
+
+
+def _row(report, fit_s, train_wps, pred_wps):
+    r = {
+        "P": 100 * report["precision"],
+        "R": 100 * report["recall"],
+        "F1": 100 * report["f1"],
+        "HR@1": 100 * report["hr@1"],
+        "HR@3": 100 * report["hr@3"],
+        "HR@5": 100 * report["hr@5"],
+        "MRR": 100 * report["mrr"],
+    }
+    r.update({"fit s": fit_s, "train win/s": train_wps, "predict win/s": pred_wps})
+    return r
+
+
+def run_baseline(X, y, Xd, yd, rcd):
+    n_ids = int(max(X.max(), Xd.max())) + 1
+    t, c = time.perf_counter(), time.process_time()
+    lr = LogisticRegression(max_iter=2000)
+    lr.fit(_counts(X, n_ids), y)
+    fit_s = time.perf_counter() - t
+    cpu_s = time.process_time() - c
+    t = time.perf_counter()
+    pred = lr.predict(_counts(Xd, n_ids))
+    scores = lr.coef_[0][Xd]
+    pred_s = time.perf_counter() - t
+    report = diagnosis_report(yd, pred, rcd, scores)
+    row = _row(report, fit_s, len(X) / fit_s, len(Xd) / pred_s)
+    row["fit CPU s"] = cpu_s
+    row["epochs"] = float("nan")
+    return row
+
+
+def run_chimera(X, y, Xd, yd, rcd, params, seed):
+    est = ChimeraDiagnoser(embedding="learned", random_state=seed, **params)
+    t, c = time.perf_counter(), time.process_time()
+    est.fit(X, y)
+    fit_s = time.perf_counter() - t
+    cpu_s = time.process_time() - c
+    windows_seen = sum(
+        sum(b["train_batch_size"] for b in h["batches"]) for h in est.history_
+    )
+    est.predict(Xd[:256])  # warm-up
+    t = time.perf_counter()
+    pred = est.predict(Xd)
+    scores = est.predict_root_cause_proba(Xd)
+    pred_s = time.perf_counter() - t
+    report = diagnosis_report(yd, pred, rcd, scores)
+    # predict + predict_root_cause_proba: two passes over the dev windows
+    row = _row(report, fit_s, windows_seen / fit_s, 2 * len(Xd) / pred_s)
+    row["fit CPU s"] = cpu_s
+    row["epochs"] = est.n_epochs_
+    return row
+
+
+def _fmt(v):
+    if v != v:  # nan
+        return "–"
+    return f"{v:.2f}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def _table(rows, keys):
+    head = "| run | " + " | ".join(keys) + " |"
+    sep = "|---|" + "---|" * len(keys)
+    lines = [head, sep]
+    for name, r in rows:
+        lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def _median(rows):
+    keys = rows[0].keys()
+    return {k: float(np.median([r[k] for r in rows])) for k in keys}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--quick", action="store_true", help="2 epochs (smoke test)")
+    ap.add_argument("--ablation", action="store_true")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--params", default="{}", help="JSON of extra parameters")
+    ap.add_argument("--output", default="docs/bgl_benchmark.md")
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(ABLATIONS),
+        help="with --ablation: run only these ablations",
+    )
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    params = json.loads(args.params)
+    if args.quick:
+        params.setdefault("max_epochs", 2)
+
+    X, y, _ = load_bgl_windows("train")
+    Xd, yd, rcd = load_bgl_windows("dev", unique=True)
+    print(
+        f"train {len(X)} windows (as given), dev {len(Xd)} unique windows "
+        f"({int(yd.sum())} anomalous)",
+        flush=True,
+    )
+    base = run_baseline(X, y, Xd, yd, rcd)
+    print("baseline", json.dumps({k: round(v, 2) for k, v in base.items()}))
+
+    if args.ablation:
+        keys = args.only or list(ABLATIONS)
+        configs = dict(ABLATIONS[k] for k in keys)
+    else:
+        configs = {"ChimeraDiagnoser": {}}
+    sections = []
+    summary = [("LogisticRegression (baseline)", base)]
+    for cname, extra in configs.items():
+        rows = []
+        for seed in args.seeds:
+            r = run_chimera(X, y, Xd, yd, rcd, {**params, **extra}, seed)
+            rows.append((f"seed {seed}", r))
+            print(cname, seed, json.dumps({k: round(v, 2) for k, v in r.items()}))
+            sys.stdout.flush()
+        med = _median([r for _, r in rows])
+        ratio = {k: med[k] / base[k] for k in med}
+        rows += [("median", med), ("median / baseline", ratio)]
+        summary.append((f"{cname} (median of {len(args.seeds)})", med))
+        keys = COLUMNS + ["fit s", "fit CPU s", "train win/s", "predict win/s"]
+        sections.append(f"### {cname} {json.dumps(extra)}\n\n" + _table(rows, keys))
+        print(_table(rows, keys), flush=True)
+
+    cmd = "python benchmarks/bgl.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    keys = COLUMNS + ["fit s", "fit CPU s", "train win/s", "predict win/s"]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    md = [
+        "# BGL benchmark: ChimeraDiagnoser vs. a linear baseline",
+        "",
+        f"Command: `{cmd.strip()}`  ",
+        f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+        f"{platform.processor() or platform.machine()}, torch threads "
+        f"{args.threads}, torch {torch.__version__}, 1-min load average at the end "
+        f"{load:.1f} on {os.cpu_count()} CPUs.  ",
+        "Train: BGL Chimera windows, train files as given; evaluation: the 4,875 "
+        "unique dev windows (466 anomalous). HR@k and MRR are end-to-end (a "
+        "window the detector misses counts as a miss). Percentages; `fit s` is "
+        "the training wall time; the test split is held out.",
+        "",
+        "## Summary",
+        "",
+        _table(summary, keys),
+        "",
+        "## Per seed",
+        "",
+        *[s + "\n" for s in sections],
+    ]
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = "\n".join(md)
+    if out.exists():  # keep the hand-written analysis at the end of the file
+        old = out.read_text()
+        if KEEP_MARKER in old:
+            text += "\n" + old[old.index(KEEP_MARKER) :]
+    out.write_text(text)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
