@@ -607,8 +607,8 @@ def _build_parser():
     demo.add_argument(
         "--lines",
         type=_positive_int,
-        default=12000,
-        help="log lines to generate (default 12000)",
+        default=40000,
+        help="log lines to generate (default 40000)",
     )
     demo.add_argument(
         "--window", type=_positive_int, default=20, help="lines per window (default 20)"

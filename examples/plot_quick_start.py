@@ -26,7 +26,7 @@ from chimera_sklearn.metrics import (
     diagnosis_report,
 )
 
-logs = make_fault_logs(n_lines=12000, random_state=0)
+logs = make_fault_logs(n_lines=40000, random_state=0)
 windows = make_windows(logs.lines, logs.labels, size=20)
 train, test = chronological_split(windows, test_size=0.3)
 print(f"{len(train.X)} training windows, {len(test.X)} test windows")
