@@ -10,7 +10,8 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError(
-            'Plotting needs matplotlib: pip install "chimera-sklearn[plot]"'
+            "Plotting needs matplotlib, a dependency of chimera-sklearn: "
+            "pip install matplotlib"
         ) from None
     return plt
 
