@@ -1,11 +1,11 @@
 """Shared input handling and public API of the baseline diagnosers."""
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._ranking import top_k_culprits
 
 __all__ = ["BaseDiagnoser"]
 
@@ -293,17 +293,6 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
             ``k`` real (non-padding) lines.
         """
         check_is_fitted(self)
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"k must be a positive int; got {k!r}.")
         Xv, codes = self._inputs(X)
         decision, s = self._diagnose(Xv, codes)
-        mask = self._mask(Xv)
-        width = s.shape[1]
-        ranked = np.argsort(np.where(mask, -s, np.inf), axis=1, kind="stable")
-        top = np.full((s.shape[0], k), -1, dtype=np.int64)
-        kk = min(k, width)
-        top[:, :kk] = ranked[:, :kk]
-        valid = np.take_along_axis(mask, top[:, :kk], axis=1)
-        top[:, :kk][~valid] = -1
-        top[decision <= 0] = -1
-        return top
+        return top_k_culprits(s, self._mask(Xv), decision > 0, k)

@@ -20,6 +20,7 @@ from skorch.callbacks import (
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ..utils._ranking import top_k_culprits
 from ._net import BalancedBatchIterator, ChimeraNet, WarmupSchedule
 from ._network import ChimeraModule
 
@@ -813,16 +814,5 @@ list, default=None
             than ``k`` real (non-padding) lines.
         """
         check_is_fitted(self)
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"k must be a positive int; got {k!r}.")
         logits, s, mask = self._forward(X)
-        alarmed = logits[:, 1] >= logits[:, 0]
-        width = s.shape[1]
-        ranked = np.argsort(np.where(mask, -s, np.inf), axis=1, kind="stable")
-        top = np.full((s.shape[0], k), -1, dtype=np.int64)
-        kk = min(k, width)
-        top[:, :kk] = ranked[:, :kk]
-        valid = np.take_along_axis(mask, top[:, :kk], axis=1)
-        top[:, :kk][~valid] = -1
-        top[~alarmed] = -1
-        return top
+        return top_k_culprits(s, mask, logits[:, 1] >= logits[:, 0], k)
