@@ -25,24 +25,15 @@ class UsageError(Exception):
 
 
 # --------------------------------------------------------------------- input
-def _open_text(path):
-    """Open a log file, ``-`` for standard input, ``.gz`` decompressed."""
-    if str(path) == "-":
-        return sys.stdin
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    if path.suffix == ".gz":
-        import gzip
-
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding="utf-8", errors="replace", newline="")
-
-
 def _iter_lines(path):
-    with _open_text(path) as fh:
-        for line in fh:
-            yield line.rstrip("\r\n")
+    """Lines of a log file (``-`` for standard input, ``.gz`` decompressed)."""
+    from .datasets import iter_lines
+
+    if str(path) == "-":
+        return (line.rstrip("\r\n") for line in sys.stdin)
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    return iter_lines(path)
 
 
 def _progress(iterable, desc, enabled):
@@ -357,15 +348,12 @@ def _diagnose_chunks(bundle, args):
 
 
 def _diagnose_windows(pipe, X, k):
-    """Alarm score, alarm, line scores and culprits; the text stages run once."""
-    Xt = pipe[:-1].transform(X)
-    model = pipe[-1]
-    return (
-        model.predict_proba(Xt)[:, 1],
-        model.predict(Xt),
-        model.predict_root_cause_proba(Xt),
-        model.predict_root_cause(Xt, k=k),
-    )
+    """Alarm score, alarm, line scores and culprits of each window.
+
+    The text stages and the network each run once per chunk.
+    """
+    proba, alarms, scores, culprits = pipe[-1]._diagnose(pipe[:-1].transform(X), k)
+    return proba[:, 1], alarms, scores, culprits
 
 
 def _cmd_diagnose(args, out):

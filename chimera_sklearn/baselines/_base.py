@@ -6,25 +6,15 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._ranking import top_k_culprits
+from ..utils._validation import check_param
 
 __all__ = ["BaseDiagnoser"]
 
 PAD, UNKNOWN = 0, 1  # codes of padding and of lines never seen in fit
 
 
-def _check_param(est, name, kind, *, low=None, high=None, options=None):
-    value = getattr(est, name)
-    if options is not None:
-        if value not in options:
-            raise ValueError(f"{name} must be one of {options}; got {value!r}.")
-        return value
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{name} must be {kind.__name__}; got {value!r}.")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}; got {value!r}.")
-    return value
+def _check_param(est, name, kind, **bounds):
+    return check_param(name, getattr(est, name), kind, **bounds)
 
 
 def dedupe(codes, y):

@@ -2,6 +2,7 @@
 
 from ._loaders import (
     get_data_home,
+    iter_lines,
     load_bgl_windows,
     load_hdfs,
     load_loghub,
@@ -14,6 +15,7 @@ __all__ = [
     "FAULT_TYPES",
     "SYNTHETIC_LOG_FORMAT",
     "get_data_home",
+    "iter_lines",
     "load_bgl_windows",
     "load_hdfs",
     "load_loghub",

@@ -14,6 +14,7 @@ from sklearn.utils import Bunch
 
 __all__ = [
     "get_data_home",
+    "iter_lines",
     "load_bgl_windows",
     "load_hdfs",
     "load_loghub",
@@ -66,8 +67,8 @@ def get_data_home(data_home=None):
     )
 
 
-def read_lines(path, *, encoding="utf-8", errors="replace"):
-    """Read a log file as a list of lines without line endings (CR and LF).
+def iter_lines(path, *, encoding="utf-8", errors="replace"):
+    """Yield the lines of a log file lazily, without line endings (CR and LF).
 
     ``.gz`` files are decompressed on the fly.  Undecodable bytes are replaced
     (``errors="replace"``) so that one bad byte never stops a diagnosis.
@@ -80,7 +81,13 @@ def read_lines(path, *, encoding="utf-8", errors="replace"):
     else:
         opener = open(path, encoding=encoding, errors=errors, newline="")
     with opener as fh:
-        return [line.rstrip("\r\n") for line in fh]
+        for line in fh:
+            yield line.rstrip("\r\n")
+
+
+def read_lines(path, *, encoding="utf-8", errors="replace"):
+    """Read a log file as a list of lines (see :func:`iter_lines`)."""
+    return list(iter_lines(path, encoding=encoding, errors=errors))
 
 
 def load_window_file(path):

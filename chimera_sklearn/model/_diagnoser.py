@@ -21,6 +21,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ..utils._ranking import top_k_culprits
+from ..utils._validation import check_param
 from ._net import BalancedBatchIterator, ChimeraNet, WarmupSchedule
 from ._network import ChimeraModule
 
@@ -33,19 +34,15 @@ _MIN_BATCH = 8  # smallest batch (windows per class) used to get them
 _LOSS_TERMS = ("ce", "rank", "diff", "align", "sparsity", "root_cause")
 
 
-def _check_param(name, value, kind, *, low=None, high=None, options=None):
-    if options is not None:
-        if value not in options:
-            raise ValueError(f"{name} must be one of {options}; got {value!r}.")
-        return
-    if isinstance(value, bool) and kind is not bool:
-        raise TypeError(f"{name} must be {kind.__name__}; got a bool.")
-    if not isinstance(value, kind):
-        raise TypeError(f"{name} must be {kind.__name__}; got {value!r}.")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}; got {value!r}.")
+def _softmax(logits):
+    logits = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _alarmed(logits):
+    """The alarm rule: anomalous iff logit_1 >= logit_0 (ties alarm)."""
+    return logits[:, 1] >= logits[:, 0]
 
 
 class ChimeraDiagnoser(ClassifierMixin, BaseEstimator):
@@ -341,16 +338,16 @@ default=1.0, 2.0, 0.001, 0.5
 
     # ------------------------------------------------------------ validation
     def _validate_params(self):
-        _check_param("embedding", self.embedding, None, options=_EMBEDDINGS)
-        _check_param("lr_schedule", self.lr_schedule, None, options=_SCHEDULES)
+        check_param("embedding", self.embedding, None, options=_EMBEDDINGS)
+        check_param("lr_schedule", self.lr_schedule, None, options=_SCHEDULES)
         for name in ("embedding_dim", "hidden_size", "num_layers", "batch_size"):
-            _check_param(name, getattr(self, name), numbers.Integral, low=1)
-        _check_param("max_epochs", self.max_epochs, numbers.Integral, low=1)
-        _check_param(
+            check_param(name, getattr(self, name), numbers.Integral, low=1)
+        check_param("max_epochs", self.max_epochs, numbers.Integral, low=1)
+        check_param(
             "predict_batch_size", self.predict_batch_size, numbers.Integral, low=1
         )
         for name in ("gru_dropout", "head_dropout"):
-            _check_param(name, getattr(self, name), numbers.Real, low=0, high=0.999)
+            check_param(name, getattr(self, name), numbers.Real, low=0, high=0.999)
         for name in (
             "ce_weight",
             "rank_weight",
@@ -362,9 +359,9 @@ default=1.0, 2.0, 0.001, 0.5
             "warmup",
             "rank_margin",
         ):
-            _check_param(name, getattr(self, name), numbers.Real, low=0)
+            check_param(name, getattr(self, name), numbers.Real, low=0)
         for name in ("lr", "rank_prior_scale", "align_temperature"):
-            _check_param(name, getattr(self, name), numbers.Real, low=1e-12)
+            check_param(name, getattr(self, name), numbers.Real, low=1e-12)
         for name in ("localizer_hidden", "detector_hidden"):
             sizes = getattr(self, name)
             if not isinstance(sizes, (tuple, list)) or not all(
@@ -372,7 +369,7 @@ default=1.0, 2.0, 0.001, 0.5
             ):
                 raise ValueError(f"{name} must be a tuple of positive ints.")
         if self.validation_fraction is not None:
-            _check_param(
+            check_param(
                 "validation_fraction",
                 self.validation_fraction,
                 numbers.Real,
@@ -380,7 +377,7 @@ default=1.0, 2.0, 0.001, 0.5
                 high=0.9,
             )
         if self.n_iter_no_change is not None:
-            _check_param(
+            check_param(
                 "n_iter_no_change", self.n_iter_no_change, numbers.Integral, low=1
             )
             if self.validation_fraction is None:
@@ -762,9 +759,7 @@ list, default=None
         """
         check_is_fitted(self)
         logits, _, _ = self._forward(X)
-        logits = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return _softmax(logits)
 
     def predict(self, X):
         """Predict window labels (ties go to the anomalous class).
@@ -778,7 +773,8 @@ list, default=None
         y_pred : ndarray of shape (n_windows,)
         """
         check_is_fitted(self)
-        return self.classes_[(self.decision_function(X) >= 0).astype(int)]
+        logits, _, _ = self._forward(X)
+        return self.classes_[_alarmed(logits).astype(int)]
 
     def predict_root_cause_proba(self, X):
         """Root-cause probability of every line.
@@ -815,4 +811,16 @@ list, default=None
         """
         check_is_fitted(self)
         logits, s, mask = self._forward(X)
-        return top_k_culprits(s, mask, logits[:, 1] >= logits[:, 0], k)
+        return top_k_culprits(s, mask, _alarmed(logits), k)
+
+    def _diagnose(self, X, k):
+        """All outputs from one forward pass (for ``chimera diagnose``).
+
+        Returns ``predict_proba(X)``, ``predict(X)``,
+        ``predict_root_cause_proba(X)`` and ``predict_root_cause(X, k)``.
+        """
+        check_is_fitted(self)
+        logits, s, mask = self._forward(X)
+        alarmed = _alarmed(logits)
+        culprits = top_k_culprits(s, mask, alarmed, k)
+        return _softmax(logits), self.classes_[alarmed.astype(int)], s, culprits

@@ -42,55 +42,22 @@ def check_lines(lines, *, name="lines"):
     return lines
 
 
-def check_windows(X, *, name="X", allow_empty_windows=True):
-    """Check a sequence of windows of str lines; return a list of lists.
+def check_param(name, value, kind, *, low=None, high=None, options=None):
+    """Check one constructor parameter in ``fit``; return it unchanged.
 
-    A window is any non-string sequence of ``str`` lines.
+    ``options``: the allowed values.  Otherwise ``value`` must be an instance
+    of ``kind`` (a bool only when ``kind`` is ``bool``) within ``[low, high]``.
     """
-    if X is None:
-        raise TypeError(
-            f"{name} is None; pass a sequence of windows, each a sequence of log "
-            "lines (see chimera_sklearn.make_windows)."
-        )
-    if isinstance(X, (str, bytes)):
-        raise TypeError(
-            f"{name} must be a sequence of windows, got a single "
-            f"{_describe(X)}; cut the log into windows with make_windows first."
-        )
-    try:
-        windows = list(X)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a sequence of windows, got {_describe(X)}."
-        ) from None
-    if not windows:
-        raise ValueError(f"{name} is empty: at least one window is needed.")
-    out = []
-    for w, window in enumerate(windows):
-        if isinstance(window, str):
-            raise TypeError(
-                f"{name}[{w}] is a str, but each sample must be a window: a "
-                "sequence of lines. Wrap single lines as [[line], ...] or cut the "
-                "stream with chimera_sklearn.make_windows."
-            )
-        if window is None or not hasattr(window, "__len__"):
-            raise TypeError(
-                f"{name}[{w}] is {_describe(window)}; each window must be a "
-                "sequence of str lines."
-            )
-        window = list(window)
-        if not window and not allow_empty_windows:
-            raise ValueError(f"{name}[{w}] is an empty window.")
-        for i, line in enumerate(window):
-            if not isinstance(line, str):
-                hint = (
-                    " Decode bytes first, e.g. line.decode('utf-8', errors='replace')."
-                    if isinstance(line, bytes)
-                    else ""
-                )
-                raise TypeError(
-                    f"{name}[{w}][{i}] is {_describe(line)}, not str: every line "
-                    f"must be a string.{hint}"
-                )
-        out.append(window)
-    return out
+    if options is not None:
+        if value not in options:
+            raise ValueError(f"{name} must be one of {options}; got {value!r}.")
+        return value
+    if isinstance(value, bool) and kind is not bool:
+        raise TypeError(f"{name} must be {kind.__name__}; got a bool.")
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {kind.__name__}; got {value!r}.")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}; got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}; got {value!r}.")
+    return value
