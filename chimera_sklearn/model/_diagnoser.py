@@ -10,18 +10,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import (
-    Checkpoint,
-    EarlyStopping,
-    LRScheduler,
-    PassthroughScoring,
-    ProgressBar,
-)
+from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ..utils._ranking import top_k_culprits
 from ..utils._validation import check_param
+from ._checkpoint import ResumableEarlyStopping, TrainingCheckpoint, fingerprint
 from ._net import BalancedBatchIterator, ChimeraNet, WarmupSchedule
 from ._network import ChimeraModule
 
@@ -163,8 +158,13 @@ default=1.0, 2.0, 0.001, 0.5
         History key watched by early stopping and checkpointing (lower is
         better), for example ``"valid_ce"`` or ``"valid_rank"``.
     checkpoint_dir : str or None, default=None
-        If set, save the parameters and history there after every epoch
-        (after every improvement of ``monitor`` when validating).
+        If set, save the weights, optimizer state and history there after
+        every epoch (and the best weights when early stopping).  A ``fit``
+        that was interrupted (an exception, a killed process) resumes from
+        its last saved epoch when called again with the same data, parameters
+        and directory, and ends with the same weights as an uninterrupted
+        fit.  A checkpoint of a completed fit, or of other data or
+        parameters, is overwritten.
     predict_batch_size : int, default=1024
         Windows per batch at inference.
     device : str, default="auto"
@@ -584,7 +584,19 @@ list, default=None
             )
         )
         steps_per_epoch = max(math.ceil(n_weighted / self.batch_size_), _MIN_STEPS)
-        callbacks = [("lr_scheduler", self._scheduler(steps_per_epoch))]
+        checkpoint, done = None, 0
+        if self.checkpoint_dir is not None:
+            params = self.get_params(deep=False)
+            for name in ("verbose", "checkpoint_dir"):
+                params.pop(name)
+            arrays = [Xu, yu] + ([valid_ds.X, valid_ds.y] if valid_ds else [])
+            checkpoint = TrainingCheckpoint(
+                self.checkpoint_dir, fingerprint(params, *arrays)
+            )
+            done = min(checkpoint.completed_epochs(), self.max_epochs)
+        callbacks = [
+            ("lr_scheduler", self._scheduler(steps_per_epoch, done * steps_per_epoch))
+        ]
         # Epoch-level averages of every loss term ("train_rank", "valid_ce"...).
         for name in _LOSS_TERMS:
             callbacks.append(
@@ -596,26 +608,17 @@ list, default=None
             callbacks.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    ResumableEarlyStopping(
                         monitor=self.monitor,
                         patience=self.n_iter_no_change,
                         threshold=0,
                         load_best=True,
+                        dirname=self.checkpoint_dir,
                     ),
                 )
             )
-        if self.checkpoint_dir is not None:
-            callbacks.append(
-                (
-                    "checkpoint",
-                    Checkpoint(
-                        monitor=f"{self.monitor}_best" if valid_ds else None,
-                        dirname=str(self.checkpoint_dir),
-                        f_optimizer=None,
-                        f_criterion=None,
-                    ),
-                )
-            )
+        if checkpoint is not None:
+            callbacks.append(("checkpoint", checkpoint))
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
 
@@ -670,6 +673,7 @@ list, default=None
             rank_margin=self.rank_margin,
             align_softmax_attention=self.align_softmax_attention,
             align_temperature=self.align_temperature,
+            torch_seed=int(torch_seed),
             **module_kwargs,
         )
         devices = [torch.device(self.device_)] if "cuda" in self.device_ else []
@@ -679,7 +683,12 @@ list, default=None
                 # skorch warns when the LR scheduler steps before the optimizer
                 # in the first batch; harmless here.
                 warnings.filterwarnings("ignore", message=".*lr_scheduler.step.*")
-                net.fit(Xu, yu)
+                if done:  # resume an interrupted fit from its checkpoint
+                    net.initialize()
+                    checkpoint.load_into(net)
+                    net.partial_fit(Xu, yu, epochs=self.max_epochs - done)
+                else:
+                    net.fit(Xu, yu)
         self.net_ = net
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
@@ -688,11 +697,14 @@ list, default=None
     def _padding_mask(self):
         return self.embedding == "learned" or self.n_line_features_ > 1
 
-    def _scheduler(self, steps_per_epoch):
+    def _scheduler(self, steps_per_epoch, start_step=0):
+        kwargs = {}
         if self.lr_schedule == "paper":
             sched = WarmupSchedule("paper", warmup=max(int(round(self.warmup)), 1))
             step_every = "epoch"
         else:
+            if start_step:  # resuming: skorch would count epochs, not batches
+                kwargs["last_epoch"] = start_step - 1
             sched = WarmupSchedule(
                 self.lr_schedule,
                 warmup=int(round(self.warmup * steps_per_epoch)),
@@ -703,32 +715,47 @@ list, default=None
             policy=torch.optim.lr_scheduler.LambdaLR,
             lr_lambda=sched,
             step_every=step_every,
+            **kwargs,
         )
 
     # ------------------------------------------------------------ inference
-    def _forward(self, X):
+    def _forward(self, X, detect=True, localize=True):
+        """``(logits, s, mask)`` in batches; an output not asked for is None.
+
+        ``detect=False`` skips the detector and ``localize=False`` the
+        localizer, each with its private encoder (a third of the work).
+        """
         X = self._check_X(X, reset=False)
         if self.embedding == "learned":
             X = self._encode_ids(X)
         module = self.net_.module_
         device = self.net_.device
-        was_training = module.training
-        module.eval()
+        if module.training:
+            # Stays in eval mode (skorch switches to training mode per batch
+            # when it trains): switching back here would turn dropout on under
+            # another thread predicting with the same model (Dask, joblib).
+            module.eval()
         logits, scores, masks = [], [], []
-        try:
-            with torch.inference_mode():
-                for start in range(0, X.shape[0], self.predict_batch_size):
-                    xb = torch.as_tensor(X[start : start + self.predict_batch_size])
-                    lo, s, m = module.predict_outputs(xb.to(device))
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], self.predict_batch_size):
+                xb = torch.as_tensor(X[start : start + self.predict_batch_size])
+                lo, s, m = module.predict_outputs(
+                    xb.to(device), detect=detect, localize=localize
+                )
+                if detect:
                     logits.append(lo.double().cpu().numpy())
+                if localize:
                     scores.append(s.double().cpu().numpy())
-                    masks.append(m.cpu().numpy())
-        finally:
-            module.train(was_training)
+                masks.append(m.cpu().numpy())
         width = X.shape[1]
-        if not logits:
-            return np.zeros((0, 2)), np.zeros((0, width)), np.zeros((0, width), bool)
-        return np.concatenate(logits), np.concatenate(scores), np.concatenate(masks)
+        if not masks:
+            logits, scores = [np.zeros((0, 2))], [np.zeros((0, width))]
+            masks = [np.zeros((0, width), bool)]
+        return (
+            np.concatenate(logits) if detect else None,
+            np.concatenate(scores) if localize else None,
+            np.concatenate(masks),
+        )
 
     def decision_function(self, X):
         """Anomaly score of each window (higher = more anomalous).
@@ -743,7 +770,7 @@ list, default=None
             ``logit_anomalous - logit_normal``; ``predict`` alarms iff >= 0.
         """
         check_is_fitted(self)
-        logits, _, _ = self._forward(X)
+        logits, _, _ = self._forward(X, localize=False)
         return logits[:, 1] - logits[:, 0]
 
     def predict_proba(self, X):
@@ -758,7 +785,7 @@ list, default=None
         proba : ndarray of shape (n_windows, 2)
         """
         check_is_fitted(self)
-        logits, _, _ = self._forward(X)
+        logits, _, _ = self._forward(X, localize=False)
         return _softmax(logits)
 
     def predict(self, X):
@@ -773,7 +800,7 @@ list, default=None
         y_pred : ndarray of shape (n_windows,)
         """
         check_is_fitted(self)
-        logits, _, _ = self._forward(X)
+        logits, _, _ = self._forward(X, localize=False)
         return self.classes_[_alarmed(logits).astype(int)]
 
     def predict_root_cause_proba(self, X):
@@ -790,7 +817,7 @@ list, default=None
             window whether alarmed or not.
         """
         check_is_fitted(self)
-        _, s, _ = self._forward(X)
+        _, s, _ = self._forward(X, detect=False)
         return s
 
     def predict_root_cause(self, X, k=1):

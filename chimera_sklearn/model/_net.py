@@ -28,6 +28,12 @@ from ._network import masked_softmax
 __all__ = ["BalancedBatchIterator", "ChimeraNet", "WarmupSchedule"]
 
 
+def epoch_seed(seed, epoch):
+    """A 31-bit seed for ``epoch`` derived from ``seed`` (independent streams)."""
+    state = np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)
+    return int(state[0] >> 1)
+
+
 class BalancedBatchIterator:
     """Balanced batches of paired normal / anomalous windows.
 
@@ -72,6 +78,10 @@ class BalancedBatchIterator:
 
     def __len__(self):
         return self._n_batches
+
+    def reseed(self, seed):
+        """Restart the private generator from ``seed``."""
+        self._rng = np.random.RandomState(seed)
 
     def _stream(self, idx, n):
         if len(idx) == 0:
@@ -184,9 +194,11 @@ class ChimeraNet(NeuralNet):
         rank_margin=1.0,
         align_softmax_attention=True,
         align_temperature=1.0,
+        torch_seed=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.torch_seed = torch_seed
         self.ce_weight = ce_weight
         self.rank_weight = rank_weight
         self.diff_weight = diff_weight
@@ -196,6 +208,28 @@ class ChimeraNet(NeuralNet):
         self.rank_margin = rank_margin
         self.align_softmax_attention = align_softmax_attention
         self.align_temperature = align_temperature
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        # Batches and dropout draws depend only on (seed, epoch): an
+        # interrupted fit resumed from its checkpoint continues exactly where
+        # it stopped.
+        epoch = len(self.history)
+        iterator = getattr(self, "_train_iterator", None)
+        if iterator is not None:
+            iterator.reseed(epoch_seed(iterator.seed, epoch))
+        if self.torch_seed is not None:
+            torch.manual_seed(epoch_seed(self.torch_seed, epoch))
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and isinstance(iterator, BalancedBatchIterator):
+            self._train_iterator = iterator  # reseeded every epoch
+        return iterator
+
+    def on_train_end(self, net, **kwargs):
+        super().on_train_end(net, **kwargs)
+        self._train_iterator = None  # it holds the training data
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         logits, s, alpha, s_logit, h_loc, h_det, h_sh, mask = y_pred
@@ -270,5 +304,19 @@ class ChimeraNet(NeuralNet):
         )
         prefix = "train" if training else "valid"
         for name, value in parts.items():
-            self.history.record_batch(f"{prefix}_{name}", float(value.detach()))
+            value = float(value.detach())
+            if training and not math.isfinite(value):
+                self._diverged(name, value)
+            self.history.record_batch(f"{prefix}_{name}", value)
         return total
+
+    def _diverged(self, name, value):
+        epoch = len(self.history)
+        batch = len(self.history[-1]["batches"])
+        lr = self.optimizer_.param_groups[0]["lr"]
+        raise FloatingPointError(
+            f"Training diverged: the {name!r} loss is {value} in epoch {epoch}, "
+            f"batch {batch} (learning rate {lr:.3g}). Lower `lr`, raise "
+            "`warmup`, or check the input windows for extreme feature values; "
+            "the model is left unfitted."
+        )

@@ -159,6 +159,31 @@ class ChimeraModule(nn.Module):
         ranks = torch.argsort(order, dim=1).to(alpha.dtype)
         return 1.0 / (1.0 + ranks / self.rank_prior_scale)
 
+    def _fuse(self, h, h_sh):
+        """Feature-level fusion: the average with the shared representation."""
+        return h if h_sh is None else (h + h_sh) / 2
+
+    def _localize(self, f_loc, mask):
+        """Localizer head: ``(s, s_logit)``, padding scores 0."""
+        s_logit = self.localizer(f_loc).squeeze(-1)
+        s = torch.sigmoid(s_logit)
+        if self.sigmoid_dropout and self.training:
+            s = self.out_dropout(s)
+        return s * mask, s_logit
+
+    def _detect(self, f_det, mask):
+        """Detector head: ``(logits, alpha)``."""
+        g = self.guide.expand(f_det.shape[0], f_det.shape[1], -1)
+        e = torch.tanh(self.attn(torch.cat([g, f_det], dim=-1)).squeeze(-1))
+        alpha = masked_softmax(e, mask)
+        weights = alpha
+        if self.use_rank_prior:
+            weights = alpha * self._rank_weights(alpha.detach(), mask)
+            if self.renormalize_rank_prior:
+                weights = weights / weights.sum(dim=1, keepdim=True)
+        z = torch.bmm(weights.unsqueeze(1), f_det).squeeze(1)
+        return self.classifier(z), alpha
+
     def forward(self, X):
         """Return ``(logits, s, alpha, s_logit, h_loc, h_det, h_sh, mask)``.
 
@@ -170,33 +195,23 @@ class ChimeraModule(nn.Module):
         x, mask = self._embed(X)
         h_loc, _ = self.enc_loc(x)
         h_det, _ = self.enc_det(x)
-        if self.shared:
-            h_sh, _ = self.enc_shared(x)
-            f_loc = (h_loc + h_sh) / 2
-            f_det = (h_det + h_sh) / 2
-        else:
-            h_sh = None
-            f_loc, f_det = h_loc, h_det
-
-        s_logit = self.localizer(f_loc).squeeze(-1)
-        s = torch.sigmoid(s_logit)
-        if self.sigmoid_dropout and self.training:
-            s = self.out_dropout(s)
-        s = s * mask
-
-        g = self.guide.expand(f_det.shape[0], f_det.shape[1], -1)
-        e = torch.tanh(self.attn(torch.cat([g, f_det], dim=-1)).squeeze(-1))
-        alpha = masked_softmax(e, mask)
-        weights = alpha
-        if self.use_rank_prior:
-            weights = alpha * self._rank_weights(alpha.detach(), mask)
-            if self.renormalize_rank_prior:
-                weights = weights / weights.sum(dim=1, keepdim=True)
-        z = torch.bmm(weights.unsqueeze(1), f_det).squeeze(1)
-        logits = self.classifier(z)
+        h_sh = self.enc_shared(x)[0] if self.shared else None
+        s, s_logit = self._localize(self._fuse(h_loc, h_sh), mask)
+        logits, alpha = self._detect(self._fuse(h_det, h_sh), mask)
         return logits, s, alpha, s_logit, h_loc, h_det, h_sh, mask
 
-    def predict_outputs(self, X):
-        """Return ``(logits, s, mask)`` for inference (padding scores are 0)."""
-        logits, s, _, _, _, _, _, mask = self.forward(X)
+    def predict_outputs(self, X, detect=True, localize=True):
+        """Return ``(logits, s, mask)`` for inference (padding scores are 0).
+
+        A head that is not asked for (``detect=False``: no ``logits``;
+        ``localize=False``: no ``s``) is returned as None, and its private
+        encoder does not run: one head costs two GRU encoders, not three.
+        """
+        x, mask = self._embed(X)
+        h_sh = self.enc_shared(x)[0] if self.shared else None
+        logits = s = None
+        if localize:
+            s, _ = self._localize(self._fuse(self.enc_loc(x)[0], h_sh), mask)
+        if detect:
+            logits, _ = self._detect(self._fuse(self.enc_det(x)[0], h_sh), mask)
         return logits, s, mask
