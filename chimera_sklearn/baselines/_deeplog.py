@@ -170,11 +170,6 @@ class DeepLogDiagnoser(TorchDiagnoserMixin, BaseDiagnoser):
         train = torch.as_tensor(codes[y == 0][first], device=device)
         n_codes = self._n_codes
 
-        def build():
-            return _NextEventLSTM(
-                n_codes, self.embedding_dim, self.hidden_size, self.num_layers
-            )
-
         def batch_loss(module, idx, w):
             target = train[idx]
             logits = module(target)
@@ -184,7 +179,15 @@ class DeepLogDiagnoser(TorchDiagnoserMixin, BaseDiagnoser):
             real = (target != PAD).float()
             return (ce * real).sum() / real.sum().clamp_min(1e-12)
 
-        self.module_ = self._train(build, batch_loss, counts, np.ones(len(first)))
+        self.module_ = self._train(
+            self._build_module, batch_loss, counts, np.ones(len(first))
+        )
+
+    def _build_module(self):
+        """The untrained network for the fitted vocabulary."""
+        return _NextEventLSTM(
+            self._n_codes, self.embedding_dim, self.hidden_size, self.num_layers
+        )
 
     def _diagnose(self, X, codes):
         n, width = codes.shape

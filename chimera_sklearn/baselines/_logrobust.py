@@ -189,23 +189,23 @@ class LogRobustDiagnoser(TorchDiagnoserMixin, BaseDiagnoser):
         inputs = self._net_input(X[first], codes[first])
         mask = torch.as_tensor(self._mask(X[first]), device=device)
         target = torch.as_tensor(yu, device=device)
-        n_codes = self._n_codes if self.n_line_features_ == 0 else 0
-
-        def build():
-            return _AttentionBiLSTM(
-                n_codes,
-                max(self.n_line_features_, 1),
-                self.embedding_dim,
-                self.hidden_size,
-                self.num_layers,
-            )
 
         def batch_loss(module, idx, w):
             logits, _ = module(inputs[idx], mask[idx])
             ce = nn.functional.cross_entropy(logits, target[idx], reduction="none")
             return (ce * w).sum() / w.sum()
 
-        self.module_ = self._train(build, batch_loss, counts, weights)
+        self.module_ = self._train(self._build_module, batch_loss, counts, weights)
+
+    def _build_module(self):
+        """The untrained network for the fitted vocabulary or feature size."""
+        return _AttentionBiLSTM(
+            self._n_codes if self.n_line_features_ == 0 else 0,
+            max(self.n_line_features_, 1),
+            self.embedding_dim,
+            self.hidden_size,
+            self.num_layers,
+        )
 
     def _diagnose(self, X, codes):
         n, width = codes.shape

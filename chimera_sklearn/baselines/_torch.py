@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from ..io import _safe as safe_io
 from ._base import _check_param
 
 __all__ = ["TorchDiagnoserMixin"]
@@ -22,6 +23,26 @@ class TorchDiagnoserMixin:
         _check_param(self, "lr", numbers.Real, low=1e-12)
         if not isinstance(self.device, (str, torch.device)):
             raise TypeError(f"device must be a str; got {self.device!r}.")
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if safe_io.saving() and "module_" in state:
+            # chimera_sklearn.io.dump: the network's weights as tensors.
+            state = dict(state)
+            state["module_"] = safe_io.export_tensors(self.module_)
+        return state
+
+    def __setstate__(self, state):
+        ref = state.get("module_")
+        if not safe_io.is_tensor_ref(ref):
+            super().__setstate__(state)
+            return
+        super().__setstate__({**state, "module_": None})
+        self.device_ = safe_io.available_device(self.device_)
+        with torch.random.fork_rng(devices=[]):
+            module = self._build_module()
+        module.load_state_dict(safe_io.import_tensors(ref))
+        self.module_ = module.to(self.device_).eval()
 
     def _resolve_device(self):
         device = self.device

@@ -13,7 +13,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
+from skorch.history import History
 
+from ..io import _safe as safe_io
 from ..utils._ranking import top_k_culprits
 from ..utils._validation import check_param
 from ._checkpoint import ResumableEarlyStopping, TrainingCheckpoint, fingerprint
@@ -623,26 +625,6 @@ list, default=None
             callbacks.append(("progress_bar", ProgressBar()))
 
         ranking = self.ranking_loss
-        module_kwargs = dict(
-            module__input_mode=self.embedding,
-            module__n_features=max(self.n_line_features_, 1),
-            module__vocab_size=(
-                len(self.vocabulary_) + 2 if self.embedding == "learned" else 2
-            ),
-            module__embedding_dim=self.embedding_dim,
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
-            module__gru_dropout=self.gru_dropout,
-            module__localizer_hidden=tuple(self.localizer_hidden),
-            module__detector_hidden=tuple(self.detector_hidden),
-            module__head_dropout=self.head_dropout,
-            module__sigmoid_dropout=self.sigmoid_dropout,
-            module__shared_encoder=self.shared_encoder,
-            module__rank_prior=self.rank_prior,
-            module__rank_prior_scale=self.rank_prior_scale,
-            module__renormalize_rank_prior=self.renormalize_rank_prior,
-            module__padding_mask=self._padding_mask(),
-        )
         net = ChimeraNet(
             module=ChimeraModule,
             criterion=torch.nn.Identity,
@@ -674,7 +656,7 @@ list, default=None
             align_softmax_attention=self.align_softmax_attention,
             align_temperature=self.align_temperature,
             torch_seed=int(torch_seed),
-            **module_kwargs,
+            **self._module_kwargs(),
         )
         devices = [torch.device(self.device_)] if "cuda" in self.device_ else []
         with torch.random.fork_rng(devices=devices):
@@ -693,6 +675,66 @@ list, default=None
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
         return self
+
+    # ---------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        if safe_io.saving() and "net_" in state:
+            # chimera_sklearn.io.dump: weights as tensors, history as lists.
+            state = dict(state)
+            state["net_"] = safe_io.export_tensors(self.net_.module_)
+            state["history_"] = [dict(row) for row in self.history_]
+        return state
+
+    def __setstate__(self, state):
+        ref = state.get("net_")
+        if not safe_io.is_tensor_ref(ref):
+            super().__setstate__(state)
+            return
+        super().__setstate__({**state, "net_": None})
+        self._restore_net(safe_io.import_tensors(ref))
+
+    def _restore_net(self, state_dict):
+        """Rebuild ``net_`` from fitted attributes and a ``state_dict``."""
+        device = self.device_ = safe_io.available_device(self.device_)
+        net = ChimeraNet(
+            module=ChimeraModule,
+            criterion=torch.nn.Identity,
+            optimizer=torch.optim.AdamW,
+            train_split=None,
+            predict_nonlinearity=None,
+            device=device,
+            **self._module_kwargs(),
+        )
+        with torch.random.fork_rng(devices=[]):
+            net.initialize()
+        net.module_.load_state_dict(state_dict)
+        net.module_.eval()
+        net.history = History(self.history_)
+        self.net_, self.history_ = net, net.history
+
+    def _module_kwargs(self):
+        """``module__*`` arguments of the network for the fitted input."""
+        return dict(
+            module__input_mode=self.embedding,
+            module__n_features=max(self.n_line_features_, 1),
+            module__vocab_size=(
+                len(self.vocabulary_) + 2 if self.embedding == "learned" else 2
+            ),
+            module__embedding_dim=self.embedding_dim,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__gru_dropout=self.gru_dropout,
+            module__localizer_hidden=tuple(self.localizer_hidden),
+            module__detector_hidden=tuple(self.detector_hidden),
+            module__head_dropout=self.head_dropout,
+            module__sigmoid_dropout=self.sigmoid_dropout,
+            module__shared_encoder=self.shared_encoder,
+            module__rank_prior=self.rank_prior,
+            module__rank_prior_scale=self.rank_prior_scale,
+            module__renormalize_rank_prior=self.renormalize_rank_prior,
+            module__padding_mask=self._padding_mask(),
+        )
 
     def _padding_mask(self):
         return self.embedding == "learned" or self.n_line_features_ > 1

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 
 import numpy as np
 from drain3 import TemplateMiner
+from drain3.drain import LogCluster, Node
 from drain3.template_miner_config import TemplateMinerConfig
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..io import _safe as safe_io
 from ._format import compile_log_format
 from ._masking import DEFAULT_MASKING, CachedMasker, Masker
 
@@ -597,6 +599,34 @@ class DrainParser(TransformerMixin, BaseEstimator):
         """
         return self
 
+    # ---------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        if safe_io.saving() and "miner_" in state:
+            # chimera_sklearn.io.dump: the miner as plain lists and dicts,
+            # rebuilt from them and this parser's parameters on load.
+            state = dict(state)
+            state["miner_"] = _miner_to_plain(self.miner_.drain)
+            state.pop("_log_regex", None)
+        return state
+
+    def __setstate__(self, state):
+        plain = state.get("miner_")
+        if not (isinstance(plain, dict) and plain.get("format") == _PLAIN_MINER):
+            super().__setstate__(state)
+            return
+        super().__setstate__({**state, "miner_": None})
+        with _quiet_drain3():
+            miner = TemplateMiner(
+                persistence_handler=None,
+                config=self._make_config(Masker(self._check_params())),
+            )
+        _plain_to_miner(plain, miner.drain)
+        self.miner_ = miner
+        self._log_regex = (
+            None if self.log_format is None else compile_log_format(self.log_format)[0]
+        )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -604,3 +634,42 @@ class DrainParser(TransformerMixin, BaseEstimator):
         tags.target_tags.required = False
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+_PLAIN_MINER = "drain3.Drain/1"
+
+
+def _miner_to_plain(drain):
+    """The state ``Drain.match`` reads, as nested lists and dicts."""
+
+    def node(n):
+        children = {key: node(child) for key, child in n.key_to_child_node.items()}
+        return [children, list(n.cluster_ids)]
+
+    return {
+        "format": _PLAIN_MINER,
+        "tree": node(drain.root_node),
+        "clusters": [
+            [c.cluster_id, list(c.log_template_tokens), c.size]
+            for c in drain.id_to_cluster.values()
+        ],
+        "clusters_counter": drain.clusters_counter,
+    }
+
+
+def _plain_to_miner(plain, drain):
+    """Fill a fresh ``Drain`` from :func:`_miner_to_plain`'s output."""
+
+    def node(data):
+        children, cluster_ids = data
+        n = Node()
+        n.key_to_child_node = {key: node(child) for key, child in children.items()}
+        n.cluster_ids = list(cluster_ids)
+        return n
+
+    drain.root_node = node(plain["tree"])
+    for cluster_id, tokens, size in plain["clusters"]:
+        cluster = LogCluster(list(tokens), cluster_id)
+        cluster.size = size
+        drain.id_to_cluster[cluster_id] = cluster
+    drain.clusters_counter = plain["clusters_counter"]
