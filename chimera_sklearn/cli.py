@@ -225,9 +225,20 @@ def _cmd_fit(args, out):
             "needs both normal and anomalous windows. Check --labels."
         )
     size = args.window if args.window else None
-    model_params = {"random_state": args.seed, "verbose": int(args.progress)}
-    if args.epochs is not None:
-        model_params["max_epochs"] = args.epochs
+    model_params = {
+        "random_state": args.seed,
+        "verbose": int(args.progress),
+        "max_epochs": _default_epochs(len(y)) if args.epochs is None else args.epochs,
+    }
+    fit_params = {}
+    line_weight = 1.0 if args.line_supervision is None else args.line_supervision
+    if line_weight < 0:
+        raise UsageError(f"--line-supervision {line_weight}: must be >= 0")
+    if windows.root_cause is not None and line_weight > 0:
+        # Per-line labels name the anomalous lines: let the model learn from
+        # them (root-cause supervision) instead of throwing them away.
+        model_params["root_cause_weight"] = line_weight
+        fit_params["chimeradiagnoser__root_cause"] = windows.root_cause
     pipe = make_pipeline(
         DrainParser(log_format=fmt),
         SequenceWindower(size=size if size else 50),
@@ -238,13 +249,14 @@ def _cmd_fit(args, out):
         f"Training on {len(raw):,} lines: {len(y)} windows, {int(y.sum())} anomalous.",
         file=out,
     )
-    pipe.fit(windows.X, y)
+    pipe.fit(windows.X, y, **fit_params)
     settings = {
         "labels": args.labels if labeller.kind else "session-file",
         "format": fmt,
         "window": args.window,
         "step": args.step,
         "session": args.session,
+        "line_supervision": model_params.get("root_cause_weight", 0.0),
         "trained_on": str(args.logfile),
         "n_lines": len(raw),
         "n_windows": int(len(y)),
@@ -267,6 +279,15 @@ def _cmd_fit(args, out):
         file=out,
     )
     return 0
+
+
+def _default_epochs(n_windows):
+    """The model's 4 epochs, or more on a small log (about 1,000 windows seen).
+
+    On BGL_2k (100 windows) 4 epochs are a few dozen optimizer steps: 23 of the
+    28 anomalous windows alarmed; 10 epochs alarm all 28.
+    """
+    return min(max(-(-1000 // max(n_windows, 1)), 4), 20)
 
 
 def _load_model(path):
@@ -376,13 +397,14 @@ def _cmd_diagnose(args, out):
             n_lines = max(n_lines, int(chunk.line_index[-1].max()) + 1)
             for w in range(len(chunk.X)):
                 idx = chunk.line_index[w]
-                timeline.append(
-                    (
-                        int(idx[0]) + 1,
-                        float(proba[w]),
-                        None if chunk.y is None else int(chunk.y[w]),
+                if args.html:  # one entry per window: kept only for the report
+                    timeline.append(
+                        (
+                            int(idx[0]) + 1,
+                            float(proba[w]),
+                            None if chunk.y is None else int(chunk.y[w]),
+                        )
                     )
-                )
                 if alarms[w] != 1:
                     continue
                 n_alarms += 1
@@ -664,7 +686,18 @@ def _build_parser():
         "--epochs",
         type=_positive_int,
         default=None,
-        help="training epochs (default: the model's)",
+        help="training epochs (default: the model's 4, raised on small logs so "
+        "that training sees about 1,000 windows, at most 20 epochs)",
+    )
+    fit.add_argument(
+        "--line-supervision",
+        type=float,
+        default=None,
+        metavar="WEIGHT",
+        help="weight of the per-line root-cause loss when the labels are per line "
+        "(first-token or regex): the model then learns from the anomalous lines "
+        "themselves, not only from window labels (default 1.0 with per-line "
+        "labels; 0 trains from window labels alone, as in the paper)",
     )
     fit.add_argument(
         "--dim",

@@ -77,17 +77,39 @@ def test_fit_then_diagnose_bgl(bgl_model, bgl_log, tmp_path):
             assert r["first_line"] <= c["line"] <= r["last_line"]
             assert lines[c["line"] - 1].rstrip("\r") == c["text"]
     anomalous = [r for r in records if r["label"] == 1]
-    assert len(anomalous) >= 20  # of the 28 anomalous windows
+    assert len(anomalous) >= 25  # of the 28 anomalous windows
     is_alert = [not line.startswith("- ") for line in lines]
     top1 = [is_alert[r["culprits"][0]["line"] - 1] for r in anomalous]
-    # Culprits are alert lines far more often than a line picked at random from
-    # the same windows would be.  (Issue 5 asks for 80 %: not reached yet.)
+    # Issue 5: at least 80 % of the top-1 culprits are real alert lines (the
+    # per-line labels train the localizer: --line-supervision defaults to 1).
+    assert np.mean(top1) >= 0.8
+    page = out_html.read_text()
+    assert "<img" in page and "Alarms and culprit lines" in page
+
+
+def test_fit_from_window_labels_only_still_localizes(bgl_log, tmp_path):
+    """--line-supervision 0 (the paper's setting): better than chance, far from 80 %.
+
+    Measured on BGL_2k, seed 0: 36 % of the top-1 culprits are alert lines, where
+    a line drawn at random from the same windows is one 26 % of the time; 100
+    windows are too few to learn line scores from window labels alone.
+    """
+    model = tmp_path / "weak.model"
+    out_json = tmp_path / "weak.json"
+    fit = ["fit", bgl_log, "--labels", "first-token", "--format", "BGL"]
+    res = run(*fit, "--line-supervision", "0", "-o", model)
+    assert res.returncode == 0, res.stderr
+    res = run("diagnose", model, bgl_log, "--json", out_json, "--show", "0")
+    assert res.returncode == 0, res.stderr
+    lines = bgl_log.read_text(encoding="utf-8").splitlines()
+    is_alert = [not line.startswith("- ") for line in lines]
+    anomalous = [r for r in json.loads(out_json.read_text()) if r["label"] == 1]
+    assert len(anomalous) >= 20
+    top1 = [is_alert[r["culprits"][0]["line"] - 1] for r in anomalous]
     chance = np.mean(
         [np.mean(is_alert[r["first_line"] - 1 : r["last_line"]]) for r in anomalous]
     )
-    assert np.mean(top1) > 1.5 * chance
-    page = out_html.read_text()
-    assert "<img" in page and "Alarms and culprit lines" in page
+    assert np.mean(top1) > chance
 
 
 def test_fail_on_anomaly_and_stdin_and_gzip(bgl_model, bgl_log, tmp_path):
