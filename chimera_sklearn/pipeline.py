@@ -26,6 +26,21 @@ class ChimeraPipeline(Pipeline):
     ``joblib``.
 
     See :class:`sklearn.pipeline.Pipeline` for the parameters.
+
+    Examples
+    --------
+    >>> from chimera_sklearn import DrainParser, SequenceWindower, make_pipeline
+    >>> from chimera_sklearn.baselines import LinearDiagnoser
+    >>> windows = [["job 1 started", "job 1 done"],
+    ...            ["job 2 started", "disk 3 failed", "job 2 done"],
+    ...            ["job 4 started", "job 4 done"],
+    ...            ["disk 7 failed", "job 5 started"]]
+    >>> pipe = make_pipeline(DrainParser(output="ids"), SequenceWindower(size=3),
+    ...                      LinearDiagnoser()).fit(windows, [0, 1, 0, 1])
+    >>> type(pipe).__name__
+    'ChimeraPipeline'
+    >>> pipe.predict_root_cause(windows).ravel()   # -1: no alarm
+    array([-1,  1, -1,  0])
     """
 
     def _transform_for_final(self, X):

@@ -62,7 +62,7 @@ class LinearDiagnoser(BaseDiagnoser):
     estimator_ : LogisticRegression
         The fitted model on the count matrix (column ``j`` = count of
         ``vocabulary_[j]``).
-    template_coef_ : ndarray of shape (len(vocabulary_),)
+    template_coef_ : ndarray of shape (len(``vocabulary_``),)
         Coefficient of each template (positive = evidence of an anomaly).
     n_iter_ : int
         L-BFGS iterations run.

@@ -46,6 +46,14 @@ def get_data_home(data_home=None):
     ------
     FileNotFoundError
         When no such folder exists; the message says how to point at one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from chimera_sklearn.datasets import get_data_home
+    >>> folder = tempfile.mkdtemp()
+    >>> str(get_data_home(folder)) == folder
+    True
     """
     if data_home is not None:
         path = Path(data_home)
@@ -72,6 +80,17 @@ def iter_lines(path, *, encoding="utf-8", errors="replace"):
 
     ``.gz`` files are decompressed on the fly.  Undecodable bytes are replaced
     (``errors="replace"``) so that one bad byte never stops a diagnosis.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from chimera_sklearn.datasets import iter_lines
+    >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+    >>> with open(path, "wb") as fh:
+    ...     _ = fh.write(b"first line\\r\\nsecond line\\n")
+    >>> lines = iter_lines(path)
+    >>> next(lines)
+    'first line'
     """
     path = Path(path)
     if path.suffix == ".gz":
@@ -86,7 +105,18 @@ def iter_lines(path, *, encoding="utf-8", errors="replace"):
 
 
 def read_lines(path, *, encoding="utf-8", errors="replace"):
-    """Read a log file as a list of lines (see :func:`iter_lines`)."""
+    """Read a log file as a list of lines (see :func:`iter_lines`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from chimera_sklearn.datasets import read_lines
+    >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+    >>> with open(path, "wb") as fh:
+    ...     _ = fh.write(b"first line\\r\\nsecond line\\n")
+    >>> read_lines(path)
+    ['first line', 'second line']
+    """
     return list(iter_lines(path, encoding=encoding, errors=errors))
 
 
@@ -108,6 +138,20 @@ def load_window_file(path):
         Window labels.
     root_cause : ndarray of shape (n_windows, window_size), dtype int8
         Per-line root-cause labels.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from chimera_sklearn.datasets import load_window_file
+    >>> path = os.path.join(tempfile.mkdtemp(), "windows.txt")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("0:4 5 6:0 0 0\\n1:4 9 6:0 1 0\\n")
+    >>> X, y, root_cause = load_window_file(path)
+    >>> X
+    array([[4, 5, 6],
+           [4, 9, 6]])
+    >>> y, root_cause[1]
+    (array([0, 1]), array([0, 1, 0], dtype=int8))
     """
     ids, labels, lines = [], [], []
     with open(path, encoding="utf-8") as fh:
@@ -156,6 +200,15 @@ def load_bgl_windows(split="train", *, data_home=None, unique=False):
         Normal windows first, then anomalous windows, as in the files.
     y : ndarray of shape (n_windows,)
     root_cause : ndarray of shape (n_windows, 20), dtype int8
+
+    Examples
+    --------
+    The data folder (``../shared/data``, see :func:`get_data_home`) is needed:
+
+    >>> from chimera_sklearn.datasets import load_bgl_windows
+    >>> X, y, root_cause = load_bgl_windows("dev", unique=True)
+    >>> X.shape, int(y.sum())
+    ((4875, 20), 466)
     """
     if split not in ("train", "dev"):
         raise ValueError(
@@ -197,6 +250,15 @@ def load_loghub(system, *, data_home=None):
         line, ``""`` for normal lines), ``content`` and ``event_template``
         (from the structured CSV), ``labelled`` (bool) and ``log_format``
         (the loghub header format of the system, or ``None``).
+
+    Examples
+    --------
+    The data folder (``../shared/data``, see :func:`get_data_home`) is needed:
+
+    >>> from chimera_sklearn.datasets import load_loghub
+    >>> bgl = load_loghub("BGL")
+    >>> len(bgl.lines), int(bgl.labels.sum())
+    (2000, 143)
     """
     home = get_data_home(data_home) / "loghub_2k"
     folder = home / system
@@ -247,6 +309,15 @@ def load_hdfs(*, data_home=None):
         ids it mentions, in order), ``block_labels`` (dict block id → 0/1 from
         ``anomaly_label.csv``).  Use ``make_windows(lines, groups=blocks)`` to
         get one session window per block.
+
+    Examples
+    --------
+    The data folder (``../shared/data``, see :func:`get_data_home`) is needed:
+
+    >>> from chimera_sklearn.datasets import load_hdfs
+    >>> hdfs = load_hdfs()
+    >>> len(hdfs.lines), hdfs.blocks[0]
+    (20000, ('blk_-1608999687919862906',))
     """
     home = get_data_home(data_home) / "hdfs_v1"
     lines = read_lines(home / "HDFS_20000.log")

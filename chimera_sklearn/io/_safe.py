@@ -223,6 +223,24 @@ def get_untrusted_types(file):
         Fully qualified type names that are neither trusted by skops by
         default nor listed in :data:`TRUSTED_TYPES`.  Inspect them before
         passing them to ``load(file, trusted=...)``.
+
+    Examples
+    --------
+    A pipeline with a step of your own (here a ``FunctionTransformer`` of a
+    plain function) holds a type that is not trusted by default:
+
+    >>> import numpy as np, operator, tempfile, os
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from chimera_sklearn.baselines import LinearDiagnoser
+    >>> from chimera_sklearn import io
+    >>> X = np.array([[2, 3, 4], [2, 5, 4], [2, 3, 3], [5, 5, 4]])
+    >>> pipe = make_pipeline(FunctionTransformer(operator.abs), LinearDiagnoser())
+    >>> pipe = pipe.fit(X, [0, 1, 0, 1])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.chimera")
+    >>> io.dump(pipe, path)
+    >>> io.get_untrusted_types(path)
+    ['_operator.abs']
     """
     import skops.io as sio
 
@@ -255,6 +273,32 @@ def load(file, *, trusted=None):
     ValueError
         If the file is not a safe model file, or holds types that are not
         trusted (the message lists them).
+
+    Examples
+    --------
+    >>> import numpy as np, operator, tempfile, os
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from chimera_sklearn.baselines import LinearDiagnoser
+    >>> from chimera_sklearn import io
+    >>> X = np.array([[2, 3, 4], [2, 5, 4], [2, 3, 3], [5, 5, 4]])
+    >>> folder = tempfile.mkdtemp()
+    >>> clf = LinearDiagnoser().fit(X, [0, 1, 0, 1])
+    >>> io.dump(clf, os.path.join(folder, "clf.chimera"))
+    >>> io.load(os.path.join(folder, "clf.chimera")).predict(X)
+    array([0, 1, 0, 1])
+
+    A type outside the allow-list is refused until you trust it explicitly:
+
+    >>> pipe = make_pipeline(FunctionTransformer(operator.abs), LinearDiagnoser())
+    >>> path = os.path.join(folder, "pipe.chimera")
+    >>> io.dump(pipe.fit(X, [0, 1, 0, 1]), path)
+    >>> io.load(path)
+    Traceback (most recent call last):
+    ...
+    ValueError: '...' contains types that are not trusted: ['_operator.abs']. ...
+    >>> io.load(path, trusted=["_operator.abs"]).predict(X)
+    array([0, 1, 0, 1])
     """
     import skops.io as sio
     import torch

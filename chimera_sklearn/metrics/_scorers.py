@@ -27,6 +27,19 @@ class RootCauseScorer:
     metric.  The line labels reach it as ``root_cause`` metadata, which needs
     ``sklearn.set_config(enable_metadata_routing=True)``; the scorer requests
     ``root_cause`` by itself.  Build it with :func:`make_root_cause_scorer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from chimera_sklearn.baselines import LinearDiagnoser
+    >>> from chimera_sklearn.metrics import make_root_cause_scorer
+    >>> X = np.array([[2, 3, 4], [2, 9, 4], [3, 2, 4], [9, 3, 2]])  # template ids
+    >>> y = [0, 1, 0, 1]
+    >>> root_cause = [[0, 0, 0], [0, 1, 0], [0, 0, 0], [1, 0, 0]]
+    >>> clf = LinearDiagnoser().fit(X, y)
+    >>> scorer = make_root_cause_scorer("hr", k=1)
+    >>> scorer(clf, X, y, root_cause=root_cause)
+    1.0
     """
 
     def __init__(self, metric="hr", k=1):

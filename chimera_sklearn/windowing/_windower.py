@@ -189,7 +189,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Xt : ndarray of shape (n_windows, size_)
+        Xt : ndarray of shape (n_windows, ``size_``)
             ``object`` array of template strings (padding ``""``) or ``int64``
             array of template ids (padding 0).
         """
@@ -220,7 +220,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_windows, size_), dtype int64
+        ndarray of shape (n_windows, ``size_``), dtype int64
             ``-1`` at padding positions.
 
         Examples

@@ -26,6 +26,18 @@ class Windows(NamedTuple):
     line_index : list of ndarray
         For each window, the 0-based index in the stream of each of its lines,
         so that ``lines[line_index[w][i]]`` is line ``i`` of window ``w``.
+
+    Examples
+    --------
+    >>> from chimera_sklearn import make_windows
+    >>> windows = make_windows(["a", "b", "c"], [0, 1, 0], size=2)
+    >>> windows.y
+    array([1, 0])
+    >>> windows.root_cause
+    [array([0, 1], dtype=int8), array([0], dtype=int8)]
+    >>> X, y, root_cause, line_index = windows  # a named tuple
+    >>> line_index
+    [array([0, 1]), array([2])]
     """
 
     X: list
