@@ -6,7 +6,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._ranking import top_k_culprits
-from ..utils._validation import check_param
+from ..utils._validation import check_param, check_root_cause
 
 __all__ = ["BaseDiagnoser"]
 
@@ -68,6 +68,16 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "X must be 2-D (n_windows, window_size) or 3-D (n_windows, "
                 f"window_size, n_features); got {X.ndim}-D."
+            )
+        if X.ndim == 3 and X.shape[1] == 0:
+            raise ValueError(
+                f"X has windows of 0 lines (shape {X.shape}); pad every window to "
+                "a fixed length >= 1 with SequenceWindower."
+            )
+        if X.ndim == 3 and X.shape[2] == 0:
+            raise ValueError(
+                f"X has lines of 0 features (shape {X.shape}); every line needs a "
+                "vector of at least 1 feature (e.g. from TemplateEmbedder)."
             )
         is_ids = X.dtype.kind in "iu"
         if reset:
@@ -186,9 +196,10 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
             Binary window labels; ``classes_[1]`` (the larger label, e.g. 1)
             is the anomalous class.
         root_cause : array-like of shape (n_windows, window_size), default=None
-            Per-line labels; accepted for API compatibility with
-            ``ChimeraDiagnoser`` and ignored (every baseline learns from
-            window labels only).
+            Per-line 0/1 labels; accepted for API compatibility with
+            ``ChimeraDiagnoser``, checked against the windows as it does
+            (``ValueError`` when they do not match), then ignored (every
+            baseline learns from window labels only).
 
         Returns
         -------
@@ -197,6 +208,14 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
         self._validate_params()
         X = self._check_X(X, reset=True)
         y_enc = self._check_y(X, y)
+        if root_cause is not None:
+            check_root_cause(root_cause, X.shape[0], X.shape[1])
+        if not self._mask(X).any():
+            raise ValueError(
+                "Every window of X is only padding (template id 0 or all-zero "
+                "vectors): there is no line to learn from. Check that the windows "
+                "are not empty before they are parsed."
+            )
         self.window_size_ = X.shape[1]
         self._fit_vocabulary(X)
         self._fit_codes(X, self._encode(X), y_enc)

@@ -115,7 +115,14 @@ class LinearDiagnoser(BaseDiagnoser):
     def _fit_codes(self, X, codes, y):
         cw = self.class_weight
         if isinstance(cw, dict):
-            cw = {int(np.flatnonzero(self.classes_ == k)[0]): v for k, v in cw.items()}
+            classes = self.classes_.tolist()
+            unknown = [k for k in cw if k not in classes]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys {unknown!r} that are not classes of y "
+                    f"({classes!r}); use the labels of y as its keys."
+                )
+            cw = {classes.index(k): v for k, v in cw.items()}
         self.estimator_ = LogisticRegression(
             C=self.C, class_weight=cw, max_iter=self.max_iter, tol=self.tol
         ).fit(self._counts(codes), y)

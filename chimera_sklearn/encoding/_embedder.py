@@ -58,6 +58,8 @@ def _check_template_windows(X):
             f"{type(X).__name__}."
         )
     arr = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+    if arr.ndim >= 1 and arr.shape[0] == 0:
+        raise ValueError("X is empty: at least one window is needed.")
     if arr.ndim != 2:
         raise ValueError(
             "TemplateEmbedder needs fixed-length windows: a 2-D array "

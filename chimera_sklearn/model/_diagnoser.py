@@ -17,7 +17,7 @@ from skorch.history import History
 
 from ..io import _safe as safe_io
 from ..utils._ranking import top_k_culprits
-from ..utils._validation import check_param
+from ..utils._validation import check_param, check_root_cause
 from ._checkpoint import ResumableEarlyStopping, TrainingCheckpoint, fingerprint
 from ._net import BalancedBatchIterator, ChimeraNet, WarmupSchedule
 from ._network import ChimeraModule
@@ -415,6 +415,16 @@ default=1.0, 2.0, 0.001, 0.5
                 "X must be 2-D (n_windows, window_size) or 3-D (n_windows, "
                 f"window_size, n_features); got {X.ndim}-D."
             )
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X has windows of 0 lines (shape {X.shape}); pad every window to "
+                "a fixed length >= 1 with SequenceWindower."
+            )
+        if X.shape[2] == 0:
+            raise ValueError(
+                f"X has lines of 0 features (shape {X.shape}); every line needs a "
+                "vector of at least 1 feature (e.g. from TemplateEmbedder)."
+            )
         if reset:
             self.n_line_features_ = X.shape[2]
         elif X.shape[2] != self.n_line_features_:
@@ -436,34 +446,10 @@ default=1.0, 2.0, 0.001, 0.5
 
     @staticmethod
     def _check_root_cause(root_cause, n, width):
-        if isinstance(root_cause, np.ndarray) and root_cause.dtype != object:
-            rc = root_cause
-            if rc.ndim != 2:
-                raise ValueError(
-                    f"root_cause must be 2-D (n_windows, window_size); got shape "
-                    f"{rc.shape}."
-                )
-            if rc.shape[0] != n:
-                raise ValueError(
-                    f"root_cause has {rc.shape[0]} rows but X has {n} windows."
-                )
-            if rc.shape[1] != width:
-                raise ValueError(
-                    f"root_cause has {rc.shape[1]} columns but the windows have "
-                    f"{width} lines; pass a ragged list to align by position."
-                )
-            rows = rc
-        else:
-            rows = list(root_cause)
-            if len(rows) != n:
-                raise ValueError(
-                    f"root_cause has {len(rows)} rows but X has {n} windows."
-                )
+        check_root_cause(root_cause, n, width)
         out = np.full((n, width), -1, dtype=np.int64)
-        for i, row in enumerate(rows):
+        for i, row in enumerate(root_cause):
             r = np.asarray(row, dtype=np.float64).ravel()[:width]
-            if not np.all(np.isin(r, (0, 1))):
-                raise ValueError("root_cause must hold only 0/1 line labels.")
             out[i, : r.size] = r
         return out
 
@@ -494,6 +480,12 @@ list, default=None
                 "ChimeraDiagnoser requires y to be passed, but the target y is None."
             )
         X = self._check_X(X, reset=True)
+        if self._padding_mask() and not np.any(X != 0):
+            raise ValueError(
+                "Every window of X is only padding (template id 0 or all-zero "
+                "vectors): there is no line to learn from. Check that the windows "
+                "are not empty before they are parsed."
+            )
         y = validate_data(self, y=y, reset=False)
         if len(y) != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} windows but y has {len(y)} labels.")

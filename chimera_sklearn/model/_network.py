@@ -137,7 +137,7 @@ class ChimeraModule(nn.Module):
         nn.init.zeros_(self.attn.bias)
         self.classifier = _mlp(rep, detector_hidden, 2, head_dropout)
 
-    def _embed(self, X):
+    def _embed(self, X, keep_empty=True):
         if self.embedding is not None:
             mask = X != 0
             x = self.embedding(X)
@@ -149,8 +149,8 @@ class ChimeraModule(nn.Module):
                 mask = torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
         # A window made only of padding keeps all positions, so that softmax
         # and max stay defined (its scores are meaningless anyway).
-        empty = ~mask.any(dim=1, keepdim=True)
-        mask = mask | empty
+        if keep_empty:
+            mask = mask | ~mask.any(dim=1, keepdim=True)
         return x, mask
 
     def _rank_weights(self, alpha, mask):
@@ -206,12 +206,19 @@ class ChimeraModule(nn.Module):
         A head that is not asked for (``detect=False``: no ``logits``;
         ``localize=False``: no ``s``) is returned as None, and its private
         encoder does not run: one head costs two GRU encoders, not three.
+
+        ``mask`` is True at real lines only: a window made only of padding
+        (an empty window) runs through the heads with all its positions, but
+        gets the scores 0 and an all-False mask, so that no padding position is
+        ever named as its culprit.
         """
-        x, mask = self._embed(X)
+        x, real = self._embed(X, keep_empty=False)
+        mask = real | ~real.any(dim=1, keepdim=True)
         h_sh = self.enc_shared(x)[0] if self.shared else None
         logits = s = None
         if localize:
             s, _ = self._localize(self._fuse(self.enc_loc(x)[0], h_sh), mask)
+            s = s * real
         if detect:
             logits, _ = self._detect(self._fuse(self.enc_det(x)[0], h_sh), mask)
-        return logits, s, mask
+        return logits, s, real

@@ -572,6 +572,8 @@ class DrainParser(TransformerMixin, BaseEstimator):
             Template id per line (1 for unseen lines), whatever ``output`` is.
         """
         check_is_fitted(self)
+        if lines is None:
+            raise TypeError("lines is None; pass a sequence of str lines.")
         if isinstance(lines, (str, bytes)):
             raise TypeError(
                 "lines must be a sequence of str lines, not a single "

@@ -61,3 +61,40 @@ def check_param(name, value, kind, *, low=None, high=None, options=None):
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}; got {value!r}.")
     return value
+
+
+def check_root_cause(root_cause, n, width):
+    """Check per-line root-cause labels against ``n`` windows of ``width`` lines.
+
+    One row of 0/1 labels per window: a 2-D array needs one column per
+    position, a list of rows may be ragged.  Raises ``TypeError`` or
+    ``ValueError`` with the messages of ``ChimeraDiagnoser``.
+    """
+    if isinstance(root_cause, (str, bytes, dict)) or not hasattr(root_cause, "__len__"):
+        raise TypeError(
+            "root_cause must hold one row of 0/1 line labels per window (a 2-D "
+            f"array or a list of rows); got {type(root_cause).__name__}."
+        )
+    if isinstance(root_cause, np.ndarray) and root_cause.dtype != object:
+        if root_cause.ndim != 2:
+            raise ValueError(
+                "root_cause must be 2-D (n_windows, window_size); got shape "
+                f"{root_cause.shape}."
+            )
+        if root_cause.shape[1] != width:
+            raise ValueError(
+                f"root_cause has {root_cause.shape[1]} columns but the windows "
+                f"have {width} lines; pass a ragged list to align by position."
+            )
+    if len(root_cause) != n:
+        raise ValueError(
+            f"root_cause has {len(root_cause)} rows but X has {n} windows."
+        )
+    for row in root_cause:
+        r = np.asarray(row)
+        if r.dtype.kind not in "biuf" or not np.all(np.isin(r, (0, 1))):
+            raise ValueError(
+                "root_cause must hold only 0/1 line labels (1 = root-cause line); "
+                "map category tags to 0/1 first, e.g. [int(tag != '-') for tag in "
+                "tags]."
+            )

@@ -63,6 +63,7 @@ def _window_tokens(X):
     if not windows:
         raise ValueError("X is empty: at least one window is needed.")
     kinds = set()
+    empty_int = False  # an empty window that is an integer array (parser ids)
     out = []
     for w, window in enumerate(windows):
         if isinstance(window, (str, bytes)) or not hasattr(window, "__len__"):
@@ -75,6 +76,15 @@ def _window_tokens(X):
         if arr.ndim != 1:
             raise ValueError(f"X[{w}] must be 1-D, got shape {arr.shape}.")
         if len(arr):
+            if arr.dtype.kind == "U" and not isinstance(window, np.ndarray):
+                # np.asarray(["a", 1]) silently turns the 1 into "1"
+                bad = next((t for t in window if not isinstance(t, str)), None)
+                if bad is not None:
+                    raise TypeError(
+                        f"X[{w}] mixes template strings with a "
+                        f"{type(bad).__name__} ({bad!r}); a window must hold only "
+                        "template strings or only integer template ids."
+                    )
             if arr.dtype.kind in "iu":
                 kinds.add("int")
             elif arr.dtype.kind in "OU" and all(isinstance(t, str) for t in arr):
@@ -84,10 +94,15 @@ def _window_tokens(X):
                     f"X[{w}] holds {arr.dtype} values; windows must hold template "
                     "strings or integer template ids."
                 )
+        elif isinstance(window, np.ndarray) and window.dtype.kind in "iu":
+            empty_int = True
         out.append(arr)
     if len(kinds) > 1:
         raise TypeError("X mixes windows of strings and windows of integer ids.")
-    return out, (kinds.pop() if kinds else "str")
+    if kinds:
+        return out, kinds.pop()
+    # Only empty windows: their dtype (DrainParser's int64 ids) decides.
+    return out, ("int" if empty_int else "str")
 
 
 class SequenceWindower(TransformerMixin, BaseEstimator):

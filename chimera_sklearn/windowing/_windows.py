@@ -326,6 +326,9 @@ def chronological_split(windows, *, test_size=0.2, gap=0):
     return windows.subset(train), windows.subset(test)
 
 
+_END = object()  # end of an iterator (None may be an entry)
+
+
 def iter_windows(lines, labels=None, *, size, step=None, chunk_size=1000):
     """Cut a stream into fixed or sliding windows lazily, a chunk at a time.
 
@@ -367,6 +370,8 @@ def iter_windows(lines, labels=None, *, size, step=None, chunk_size=1000):
             "use step <= size."
         )
     chunk_size = _check_positive_int(chunk_size, "chunk_size", allow_none=False)
+    if lines is None:
+        raise TypeError("lines is None; pass an iterable of log lines (str).")
     if isinstance(lines, (str, bytes)):
         raise TypeError(
             "lines must be an iterable of lines, got a single "
@@ -417,7 +422,7 @@ def iter_windows(lines, labels=None, *, size, step=None, chunk_size=1000):
             buf_start = next_start
             if len(batch) == chunk_size:
                 yield flush()
-    if label_iter is not None and next(label_iter, None) is not None:
+    if label_iter is not None and next(label_iter, _END) is not _END:
         raise ValueError(
             f"labels has more entries than the {n_seen} lines; pass exactly one "
             "label per line."
