@@ -29,8 +29,6 @@ Needs the ``dask`` extra: ``pip install chimera_sklearn[dask]`` (dask with
 its bag and dataframe parts, and distributed).  Importing this module works
 without it; calling a function raises an ``ImportError`` that says so.
 
-Notes
------
 *Two passes.*  Window boundaries depend on the position of each line in the
 whole stream, so the lines of every partition are counted first (one pass
 over the input), then parsed and diagnosed (a second pass).  To read the

@@ -58,6 +58,12 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.md5"]
 default_role = "literal"
 pygments_style = "sphinx"
+# Dashes and ellipses only: "smart" quotes turn text such as
+# embedding="learned" (numpydoc types, generated tables) into the mismatched
+# embedding=”learned”.
+smartquotes_action = "De"
+# "On this page" of a class lists its methods as fit(), not ChimeraDiagnoser.fit().
+toc_object_entries_show_parents = "hide"
 
 # -- autodoc / autosummary / numpydoc ---------------------------------------
 
@@ -140,7 +146,8 @@ myst_heading_anchors = 3
 plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False
-plot_formats = [("png", 110)]
+# Rendered at 160 dpi, shown at the width of the text: sharp on any screen.
+plot_formats = [("png", 160)]
 
 # -- sphinx-gallery -----------------------------------------------------------
 
@@ -198,6 +205,10 @@ html_sidebars = {
     "benchmarks": [],
     "*_benchmark": [],
     "compare_ablation": [],
+    # Example pages: code and its output need the width more than the
+    # navigation (the breadcrumbs and previous/next links remain).
+    "auto_examples/plot_*": [],
+    "auto_examples/*/plot_*": [],
 }
 html_show_sourcelink = False
 html_last_updated_fmt = None

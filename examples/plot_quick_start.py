@@ -82,20 +82,25 @@ culprits = pipe.predict_root_cause(test.X, k=1)
 alarmed = [w for w in range(len(test.X)) if y_pred[w] == 1]
 for w in alarmed[:5]:
     line = test.line_index[w][culprits[w, 0]]
-    truth = "root cause" if logs.labels[line] else "not labelled"
+    truth = "root cause" if logs.labels[line] else "not a root cause"
     print(f"line {line + 1} ({truth}): {logs.lines[line]}")
 
 # %%
-# Look rather than read
-# ---------------------
+# Plot the scores
+# ---------------
 # The anomaly score of every test window (true anomalies marked), then the
-# root-cause scores of the first alarmed windows: one row per window, one
-# column per line, true root-cause lines outlined.
-AnomalyScoreDisplay.from_estimator(pipe, test.X, y=test.y)
+# root-cause scores of the first alarmed windows: one row per window, named by
+# its lines in the log, one column per line, true root-cause lines outlined.
+disp = AnomalyScoreDisplay.from_estimator(pipe, test.X, y=test.y)
 
 # %%
-RootCauseDisplay.from_estimator(
+# sphinx_gallery_thumbnail_number = 2
+first = alarmed[:15]
+disp = RootCauseDisplay.from_estimator(
     pipe,
-    [test.X[w] for w in alarmed[:15]],
-    root_cause=[test.root_cause[w] for w in alarmed[:15]],
+    [test.X[w] for w in first],
+    root_cause=[test.root_cause[w] for w in first],
+    window_names=[
+        f"{test.line_index[w][0] + 1}-{test.line_index[w][-1] + 1}" for w in first
+    ],
 )

@@ -26,6 +26,18 @@ def _scores_2d(scores):
     return scores
 
 
+def _legend_above(ax, **kwargs):
+    """The legend above the axes, right-aligned, off the data."""
+    ax.legend(
+        loc="lower right",
+        bbox_to_anchor=(1, 1),
+        borderaxespad=0.2,
+        fontsize="small",
+        frameon=False,
+        **kwargs,
+    )
+
+
 class RootCauseDisplay:
     """Heatmap of root-cause scores: one row per window, one column per line.
 
@@ -67,8 +79,10 @@ class RootCauseDisplay:
         scores = _scores_2d(self.scores)
         n, width = scores.shape
         if ax is None:
-            height = min(0.28 * n + 1.2, 14)
-            _, ax = plt.subplots(figsize=(max(6, 0.35 * width + 2), height))
+            height = min(max(0.28 * n + 1.2, 2.4), 14)
+            _, ax = plt.subplots(
+                figsize=(max(6, 0.35 * width + 2), height), layout="constrained"
+            )
         image = ax.imshow(
             scores, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest"
         )
@@ -92,7 +106,7 @@ class RootCauseDisplay:
                 label="true root cause",
             )
             if len(rows):
-                ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+                _legend_above(ax)  # never over a cell
         names = self.window_names or [str(i) for i in range(n)]
         if self.y_pred is not None:
             names = [f"! {m}" if p == 1 else m for m, p in zip(names, self.y_pred)]
@@ -100,8 +114,8 @@ class RootCauseDisplay:
             ax.set_yticks(range(n), names, fontsize="small")
         ax.set_xticks(range(width))
         ax.set_xlabel("line in window")
-        ax.set_ylabel("window (! = alarmed)")
-        ax.set_title("Root-cause score per line")
+        ax.set_ylabel("window" if self.y_pred is None else "window (! = alarmed)")
+        ax.set_title("Root-cause score per line", loc="left")
         if colorbar:
             ax.figure.colorbar(image, ax=ax, label="root-cause score")
         self.ax_, self.figure_, self.im_ = ax, ax.figure, image
@@ -188,7 +202,7 @@ class AnomalyScoreDisplay:
             else np.asarray(self.positions)
         )
         if ax is None:
-            _, ax = plt.subplots(figsize=(10, 3))
+            _, ax = plt.subplots(figsize=(10, 3.2), layout="constrained")
         ax.plot(x, scores, lw=1, color="tab:blue", label="anomaly score")
         if self.threshold is not None:
             ax.axhline(
@@ -215,8 +229,8 @@ class AnomalyScoreDisplay:
         ax.set_ylim(-0.1, 1.05)
         ax.set_xlabel("window" if self.positions is None else "first line of window")
         ax.set_ylabel("anomaly score")
-        ax.set_title("Anomaly score over time")
-        ax.legend(loc="upper right", fontsize="small", ncols=2)
+        ax.set_title("Anomaly score over time", loc="left")
+        _legend_above(ax, ncols=4)  # the alarms sit at the top of the plot
         self.ax_, self.figure_ = ax, ax.figure
         return self
 

@@ -90,6 +90,9 @@ for key, label in [("f1", "F1"), ("hr@1", "HR@1")]:
             alpha=0.5 + 0.5 * fold / search.n_splits_,
             label=f"{label}, fold {fold}",
         )
+ax.set_xticks(
+    sorted({p["chimeradiagnoser__hidden_size"] for p in search.cv_results_["params"]})
+)
 ax.set_xlabel("hidden_size")
 ax.set_ylabel("validation score")
 ax.legend(fontsize=8)

@@ -38,8 +38,8 @@ print(f"train: {len(X_train)} unique windows ({y_train.sum()} anomalous)")
 print(f"dev:   {len(X_dev)} unique windows ({y_dev.sum()} anomalous)")
 # An anomalous window in which only some lines are root causes:
 mixed = np.flatnonzero((y_dev == 1) & (rc_dev.min(axis=1) == 0))[0]
-print("template ids:", X_dev[mixed])
-print("line labels: ", rc_dev[mixed])
+print("template ids:", "".join(f"{t:4d}" for t in X_dev[mixed]))
+print("line labels: ", "".join(f"{t:4d}" for t in rc_dev[mixed]))
 
 # %%
 # A small training subset
@@ -142,7 +142,7 @@ ax.scatter(
     label="root cause",
 )
 ax.set_xticks(positions)
-ax.set_xlabel("line of the window")
+ax.set_xlabel("line in window")
 ax.set_ylabel("root-cause score")
 ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
 fig.tight_layout()

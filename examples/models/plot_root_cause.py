@@ -81,7 +81,7 @@ fig.tight_layout()
 # anomalous test windows, named by their line range in the log.
 anomalous = np.flatnonzero(test.y == 1)[:20]
 names = [f"{test.line_index[i][0] + 1}-{test.line_index[i][-1] + 1}" for i in anomalous]
-RootCauseDisplay.from_predictions(
+disp = RootCauseDisplay.from_predictions(
     scores[anomalous],
     y_pred=y_pred[anomalous],
     root_cause=[test.root_cause[i] for i in anomalous],

@@ -58,12 +58,11 @@ for template, line in first.items():
 # ``templates_`` lists every template by id (0 is padding, 1 is "unseen"),
 # and ``cluster_sizes_`` counts the training lines of each.
 order = np.argsort(parser.cluster_sizes_)[::-1][:12]
-fig, ax = plt.subplots(figsize=(7, 4))
+names = [t if len(t) <= 50 else t[:49] + "…" for t in parser.templates_[order]]
+fig, ax = plt.subplots(figsize=(8, 4.2))
 ax.barh(range(len(order)), parser.cluster_sizes_[order][::-1])
-ax.set_yticks(
-    range(len(order)), [t[:60] for t in parser.templates_[order][::-1]], fontsize=7
-)
-ax.set_xlabel("lines")
+ax.set_yticks(range(len(order)), names[::-1], fontsize="small")
+ax.set_xlabel("training lines")
 ax.set_title("BGL_2k: the 12 largest templates")
 fig.tight_layout()
 
