@@ -231,13 +231,10 @@ def _cmd_fit(args, out):
         "max_epochs": _default_epochs(len(y)) if args.epochs is None else args.epochs,
     }
     fit_params = {}
-    line_weight = 1.0 if args.line_supervision is None else args.line_supervision
-    if line_weight < 0:
-        raise UsageError(f"--line-supervision {line_weight}: must be >= 0")
-    if windows.root_cause is not None and line_weight > 0:
+    if windows.root_cause is not None and args.line_supervision > 0:
         # Per-line labels name the anomalous lines: let the model learn from
         # them (root-cause supervision) instead of throwing them away.
-        model_params["root_cause_weight"] = line_weight
+        model_params["root_cause_weight"] = args.line_supervision
         fit_params["chimeradiagnoser__root_cause"] = windows.root_cause
     pipe = make_pipeline(
         DrainParser(log_format=fmt),
@@ -580,6 +577,16 @@ def _positive_int(text):
     return value
 
 
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {value}")
+    return value
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="chimera",
@@ -691,8 +698,8 @@ def _build_parser():
     )
     fit.add_argument(
         "--line-supervision",
-        type=float,
-        default=None,
+        type=_non_negative_float,
+        default=1.0,
         metavar="WEIGHT",
         help="weight of the per-line root-cause loss when the labels are per line "
         "(first-token or regex): the model then learns from the anomalous lines "
