@@ -90,7 +90,7 @@ def test_fit_then_diagnose_bgl(bgl_model, bgl_log, tmp_path):
 def test_fit_from_window_labels_only_still_localizes(bgl_log, tmp_path):
     """--line-supervision 0 (the paper's setting): better than chance, far from 80 %.
 
-    Measured on BGL_2k, seed 0: 36 % of the top-1 culprits are alert lines, where
+    Measured on BGL_2k, seed 0: 54 % of the top-1 culprits are alert lines, where
     a line drawn at random from the same windows is one 26 % of the time; 100
     windows are too few to learn line scores from window labels alone.
     """
