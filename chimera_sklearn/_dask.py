@@ -26,7 +26,7 @@ import dask.bag as db
 import numpy as np
 from dask import delayed
 
-from .windowing._windows import _check_positive_int
+from .windowing._windows import _check_size_step
 
 __all__ = ["diagnose_bag", "make_window_bag", "parse_bag"]
 
@@ -117,17 +117,6 @@ def _cut(lines, offset, tail, n, size, step):
         a, b = start - offset, stop - offset
         out.append((np.arange(start, stop), stream[a:b]))
     return out
-
-
-def _check_size_step(size, step):
-    size = _check_positive_int(size, "size", allow_none=False)
-    step = size if step is None else _check_positive_int(step, "step")
-    if step > size:
-        raise ValueError(
-            f"step ({step}) is larger than size ({size}), which would skip lines; "
-            "use step <= size."
-        )
-    return size, step
 
 
 def _window_tasks(lines, size, step):

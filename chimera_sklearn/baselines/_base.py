@@ -6,7 +6,12 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._ranking import top_k_culprits
-from ..utils._validation import check_param, check_root_cause
+from ..utils._validation import (
+    check_has_lines,
+    check_param,
+    check_root_cause,
+    check_window_shape,
+)
 
 __all__ = ["BaseDiagnoser"]
 
@@ -69,16 +74,8 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
                 "X must be 2-D (n_windows, window_size) or 3-D (n_windows, "
                 f"window_size, n_features); got {X.ndim}-D."
             )
-        if X.ndim == 3 and X.shape[1] == 0:
-            raise ValueError(
-                f"X has windows of 0 lines (shape {X.shape}); pad every window to "
-                "a fixed length >= 1 with SequenceWindower."
-            )
-        if X.ndim == 3 and X.shape[2] == 0:
-            raise ValueError(
-                f"X has lines of 0 features (shape {X.shape}); every line needs a "
-                "vector of at least 1 feature (e.g. from TemplateEmbedder)."
-            )
+        if X.ndim == 3:
+            check_window_shape(X)
         is_ids = X.dtype.kind in "iu"
         if reset:
             self.n_line_features_ = 0 if is_ids else (1 if X.ndim == 2 else X.shape[2])
@@ -210,12 +207,7 @@ class BaseDiagnoser(ClassifierMixin, BaseEstimator):
         y_enc = self._check_y(X, y)
         if root_cause is not None:
             check_root_cause(root_cause, X.shape[0], X.shape[1])
-        if not self._mask(X).any():
-            raise ValueError(
-                "Every window of X is only padding (template id 0 or all-zero "
-                "vectors): there is no line to learn from. Check that the windows "
-                "are not empty before they are parsed."
-            )
+        check_has_lines(self._mask(X).any())
         self.window_size_ = X.shape[1]
         self._fit_vocabulary(X)
         self._fit_codes(X, self._encode(X), y_enc)

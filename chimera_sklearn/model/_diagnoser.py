@@ -17,7 +17,12 @@ from skorch.history import History
 
 from ..io import _safe as safe_io
 from ..utils._ranking import top_k_culprits
-from ..utils._validation import check_param, check_root_cause
+from ..utils._validation import (
+    check_has_lines,
+    check_param,
+    check_root_cause,
+    check_window_shape,
+)
 from ._checkpoint import ResumableEarlyStopping, TrainingCheckpoint, fingerprint
 from ._net import BalancedBatchIterator, ChimeraNet, WarmupSchedule
 from ._network import ChimeraModule
@@ -415,16 +420,7 @@ default=1.0, 2.0, 0.001, 0.5
                 "X must be 2-D (n_windows, window_size) or 3-D (n_windows, "
                 f"window_size, n_features); got {X.ndim}-D."
             )
-        if X.shape[1] == 0:
-            raise ValueError(
-                f"X has windows of 0 lines (shape {X.shape}); pad every window to "
-                "a fixed length >= 1 with SequenceWindower."
-            )
-        if X.shape[2] == 0:
-            raise ValueError(
-                f"X has lines of 0 features (shape {X.shape}); every line needs a "
-                "vector of at least 1 feature (e.g. from TemplateEmbedder)."
-            )
+        check_window_shape(X)
         if reset:
             self.n_line_features_ = X.shape[2]
         elif X.shape[2] != self.n_line_features_:
@@ -480,12 +476,8 @@ list, default=None
                 "ChimeraDiagnoser requires y to be passed, but the target y is None."
             )
         X = self._check_X(X, reset=True)
-        if self._padding_mask() and not np.any(X != 0):
-            raise ValueError(
-                "Every window of X is only padding (template id 0 or all-zero "
-                "vectors): there is no line to learn from. Check that the windows "
-                "are not empty before they are parsed."
-            )
+        if self._padding_mask():
+            check_has_lines(np.any(X != 0))
         y = validate_data(self, y=y, reset=False)
         if len(y) != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} windows but y has {len(y)} labels.")

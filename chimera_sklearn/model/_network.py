@@ -137,7 +137,8 @@ class ChimeraModule(nn.Module):
         nn.init.zeros_(self.attn.bias)
         self.classifier = _mlp(rep, detector_hidden, 2, head_dropout)
 
-    def _embed(self, X, keep_empty=True):
+    def _embed(self, X):
+        """``(x, real)``: the line vectors and the mask of real (non-padding) lines."""
         if self.embedding is not None:
             mask = X != 0
             x = self.embedding(X)
@@ -147,11 +148,14 @@ class ChimeraModule(nn.Module):
                 mask = (x != 0).any(dim=-1)
             else:
                 mask = torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
-        # A window made only of padding keeps all positions, so that softmax
-        # and max stay defined (its scores are meaningless anyway).
-        if keep_empty:
-            mask = mask | ~mask.any(dim=1, keepdim=True)
         return x, mask
+
+    @staticmethod
+    def _keep_empty(real):
+        """The mask for the heads: a window made only of padding keeps all its
+        positions, so that softmax and max stay defined (its scores are
+        meaningless anyway)."""
+        return real | ~real.any(dim=1, keepdim=True)
 
     def _rank_weights(self, alpha, mask):
         # rank 0 = largest attention weight; padding (alpha = 0) ranks last.
@@ -192,7 +196,8 @@ class ChimeraModule(nn.Module):
         ``s_logit`` (n, W) the localizer logits, ``h_*`` (n, W, 2H) encoder
         outputs (``h_sh`` is None without a shared encoder), ``mask`` (n, W).
         """
-        x, mask = self._embed(X)
+        x, real = self._embed(X)
+        mask = self._keep_empty(real)
         h_loc, _ = self.enc_loc(x)
         h_det, _ = self.enc_det(x)
         h_sh = self.enc_shared(x)[0] if self.shared else None
@@ -212,8 +217,8 @@ class ChimeraModule(nn.Module):
         gets the scores 0 and an all-False mask, so that no padding position is
         ever named as its culprit.
         """
-        x, real = self._embed(X, keep_empty=False)
-        mask = real | ~real.any(dim=1, keepdim=True)
+        x, real = self._embed(X)
+        mask = self._keep_empty(real)
         h_sh = self.enc_shared(x)[0] if self.shared else None
         logits = s = None
         if localize:

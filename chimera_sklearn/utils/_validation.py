@@ -98,3 +98,27 @@ def check_root_cause(root_cause, n, width):
                 "map category tags to 0/1 first, e.g. [int(tag != '-') for tag in "
                 "tags]."
             )
+
+
+def check_window_shape(X):
+    """3-D windows ``(n, window_size, n_features)`` need a line and a feature."""
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"X has windows of 0 lines (shape {X.shape}); pad every window to "
+            "a fixed length >= 1 with SequenceWindower."
+        )
+    if X.shape[2] == 0:
+        raise ValueError(
+            f"X has lines of 0 features (shape {X.shape}); every line needs a "
+            "vector of at least 1 feature (e.g. from TemplateEmbedder)."
+        )
+
+
+def check_has_lines(has_lines):
+    """Training windows must hold at least one line that is not padding."""
+    if not has_lines:
+        raise ValueError(
+            "Every window of X is only padding (template id 0 or all-zero "
+            "vectors): there is no line to learn from. Check that the windows "
+            "are not empty before they are parsed."
+        )

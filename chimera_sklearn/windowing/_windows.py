@@ -68,6 +68,18 @@ def _check_positive_int(value, name, allow_none=True):
     return int(value)
 
 
+def _check_size_step(size, step):
+    """``(size, step)`` of fixed or sliding windows; ``step`` defaults to ``size``."""
+    size = _check_positive_int(size, "size", allow_none=False)
+    step = size if step is None else _check_positive_int(step, "step")
+    if step > size:
+        raise ValueError(
+            f"step ({step}) is larger than size ({size}), which would skip lines; "
+            "use step <= size."
+        )
+    return size, step
+
+
 def _check_line_labels(labels, n_lines):
     if labels is None:
         return None
@@ -214,13 +226,8 @@ def make_windows(
     step = _check_positive_int(step, "step")
     if step is not None and size is None:
         raise ValueError("step needs size: pass size=... as well.")
-    if step is None:
-        step = size
-    if step is not None and step > size:
-        raise ValueError(
-            f"step ({step}) is larger than size ({size}), which would skip lines; "
-            "use step <= size."
-        )
+    if size is not None:
+        size, step = _check_size_step(size, step)
     if groups is None and size is None:
         raise ValueError(
             "Pass size=... for fixed or sliding windows, or groups=... for "
@@ -362,13 +369,7 @@ def iter_windows(lines, labels=None, *, size, step=None, chunk_size=1000):
     >>> [c.line_index for c in chunks]
     [[array([0, 1, 2]), array([3, 4, 5])], [array([6])]]
     """
-    size = _check_positive_int(size, "size", allow_none=False)
-    step = size if step is None else _check_positive_int(step, "step")
-    if step > size:
-        raise ValueError(
-            f"step ({step}) is larger than size ({size}), which would skip lines; "
-            "use step <= size."
-        )
+    size, step = _check_size_step(size, step)
     chunk_size = _check_positive_int(chunk_size, "chunk_size", allow_none=False)
     if lines is None:
         raise TypeError("lines is None; pass an iterable of log lines (str).")
