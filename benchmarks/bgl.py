@@ -41,13 +41,18 @@ from chimera_sklearn.model import ChimeraDiagnoser
 KEEP_MARKER = "## Localization collapse"
 COLUMNS = ["P", "R", "F1", "HR@1", "HR@3", "HR@5", "MRR"]
 
-# Ablations: each interaction level removed; the sparsity term and the quirk.
+# Ablations: each interaction level and the normal-template penalty removed; the
+# sparsity term and the quirk.
 ABLATIONS = {
     "full": ("full (default)", {}),
     "no-shared": ("no shared encoder (feature level)", {"shared_encoder": False}),
     "no-rank": ("no ranking loss (data level)", {"ranking_loss": False}),
     "no-align": ("no alignment (result level)", {"alignment": False}),
     "no-prior": ("no rank prior (result level)", {"rank_prior": False}),
+    "no-template": (
+        "no normal-template penalty (data level)",
+        {"template_weight": 0.0},
+    ),
     "sparsity": ("with the MIL sparsity term (0.5)", {"sparsity_weight": 0.5}),
     "no-quirk": (
         "no dropout after the sigmoid (reference quirk off)",

@@ -84,6 +84,7 @@ ABLATIONS = {
     "w/o JSD alignment (result level)": {"alignment": False},
     "w/o rank prior (result level)": {"rank_prior": False},
     "w/o ranking loss (data level)": {"ranking_loss": False},
+    "w/o normal-template penalty (data level)": {"template_weight": 0.0},
     # The MIL sparsity term (off by default; docs/bgl_benchmark.md).
     "with the MIL sparsity term (sparsity_weight=0.5)": {"sparsity_weight": 0.5},
 }
@@ -616,7 +617,9 @@ def run_ablation(args, seeds, out):
     md.append(
         "Each row switches off one interaction level of the paper with the "
         "constructor switches `shared_encoder`, `alignment`, `rank_prior`, "
-        "`ranking_loss`, or adds the MIL sparsity term (`sparsity_weight=0.5`); "
+        "`ranking_loss`, removes the normal-template penalty "
+        "(`template_weight=0`), or adds the MIL sparsity term "
+        "(`sparsity_weight=0.5`); "
         "everything else is the default model.\n"
     )
     md.append(table(aggs, label="variant") + "\n")

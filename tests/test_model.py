@@ -11,7 +11,12 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from chimera_sklearn.model import ChimeraDiagnoser
-from chimera_sklearn.model._net import BalancedBatchIterator, WarmupSchedule
+from chimera_sklearn.model._net import (
+    BalancedBatchIterator,
+    WarmupSchedule,
+    line_keys,
+    normal_template_penalty,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -244,6 +249,47 @@ def test_ablation_switches(switch):
         assert clf.history_[-1]["train_rank"] == 0
     if switch == {"shared_encoder": False}:
         assert clf.net_.module_.enc_shared is None
+
+
+def test_normal_template_penalty():
+    # Window 0 is normal, window 1 anomalous; the last line is padding.
+    keys = torch.tensor([[5, 6, 5, 0], [5, 7, 6, 0]])
+    p = torch.tensor([[0.2, 0.5, 0.4, 0.9], [0.9, 0.8, 0.1, 0.9]], requires_grad=True)
+    mask = keys != 0
+    labels = torch.tensor([0, 1])
+    loss = normal_template_penalty(keys, p, mask, labels)
+    # Template 5 has the normal mean 0.3: its anomalous line (0.9) exceeds it
+    # by 0.6; template 6 (mean 0.5) is not exceeded; 7 never occurs in a
+    # normal window and padding is ignored.
+    assert loss.item() == pytest.approx(0.6 / 2)
+    loss.backward()
+    assert p.grad[0].abs().sum() == 0  # the normal means are constants
+    assert p.grad[1].tolist() == pytest.approx([0.5, 0, 0, 0])
+    # No normal (or no anomalous) window: no penalty.
+    assert normal_template_penalty(keys, p, mask, torch.tensor([1, 1])).item() == 0
+
+
+def test_line_keys_of_precomputed_vectors():
+    X = torch.tensor([[[1.0, 0.0], [0.0, 2.0]], [[0.0, 2.0], [1.0, 0.0]]])
+    keys = line_keys(X)
+    assert keys[0, 0] == keys[1, 1] and keys[0, 1] == keys[1, 0]
+    assert keys[0, 0] != keys[0, 1]
+    ids = torch.tensor([[3, 4]])
+    assert line_keys(ids) is ids
+
+
+@pytest.mark.parametrize("learned", [True, False])
+def test_template_weight_trains_both_inputs(learned):
+    X, y, _ = _toy_ids()
+    if not learned:
+        X = np.eye(int(X.max()) + 1, dtype=np.float32)[X]
+        X[..., 0] = 0  # id 0 (padding) becomes an all-zero vector
+    clf = ChimeraDiagnoser(
+        embedding="learned" if learned else "precomputed", template_weight=1.0, **TINY
+    ).fit(X, y)
+    assert clf.history_[-1]["train_template"] > 0
+    off = clone(clf).set_params(template_weight=0.0).fit(X, y)
+    assert off.history_[-1]["train_template"] == 0
 
 
 def test_pickle_joblib_roundtrip(fitted_learned, tmp_path):

@@ -5,8 +5,9 @@
   and the minority class is cycled through fresh permutations instead of being
   copied.
 - :class:`ChimeraNet` is a :class:`skorch.NeuralNet` whose ``get_loss`` adds
-  the Chimera losses (classification, MIL ranking, difference, alignment and
-  the optional sparsity / root-cause terms) and logs each one in ``history``.
+  the Chimera losses (classification, MIL ranking, difference, alignment,
+  normal-template penalty and the optional sparsity / root-cause terms) and
+  logs each one in ``history``.
 - :class:`WarmupSchedule` is the picklable learning-rate multiplier used by the
   ``LRScheduler`` callback.
 
@@ -173,13 +174,53 @@ def jensen_shannon(alpha, s, mask, softmax_attention=True, temperature=1.0):
     return (0.5 * kl_pm + 0.5 * kl_qm).mean()
 
 
+def line_keys(X):
+    """One integer key per line: its template id (learned ids) or the index of
+    its distinct feature vector (precomputed inputs), shape ``(n, W)``."""
+    if not X.is_floating_point():
+        return X
+    flat = X.reshape(-1, X.shape[-1]) if X.dim() == 3 else X.reshape(-1, 1)
+    # A random projection in float64 tells distinct vectors apart (equal
+    # vectors get equal keys) at a fraction of the cost of a row-wise unique.
+    gen = torch.Generator().manual_seed(0)
+    proj = torch.rand(flat.shape[1], 1, generator=gen, dtype=torch.float64)
+    proj = (flat.double() @ proj.to(flat.device)).squeeze(1)
+    return torch.unique(proj, return_inverse=True)[1].reshape(X.shape[:2])
+
+
+def normal_template_penalty(keys, p, mask, labels):
+    """Mean excess score of anomalous-window lines over their template's mean
+    score in the batch's normal windows.
+
+    Every line of a normal window is a non-culprit (the multiple-instance
+    assumption behind the ranking loss).  This carries that evidence across
+    windows: a line of an anomalous window whose template also occurs in a
+    normal window of the batch is pulled down to that template's (detached)
+    mean score there.  Lines of templates that no normal window of the batch
+    contains are left alone.
+    """
+    normal = mask & (labels == 0)[:, None]
+    anomalous = mask & (labels == 1)[:, None]
+    if not normal.any() or not anomalous.any():
+        return p.new_zeros(())
+    size = int(keys.max()) + 1
+    k_n, p_n = keys[normal], p[normal].detach()
+    count = p.new_zeros(size).index_add_(0, k_n, torch.ones_like(p_n))
+    mean = p.new_zeros(size).index_add_(0, k_n, p_n) / count.clamp(min=1)
+    k_a, p_a = keys[anomalous], p[anomalous]
+    seen = count[k_a] > 0
+    if not seen.any():
+        return p.new_zeros(())
+    return torch.relu(p_a[seen] - mean[k_a[seen]]).mean()
+
+
 class ChimeraNet(NeuralNet):
     """skorch net with the Chimera multi-task loss (private).
 
     Extra parameters (plain attributes, set by the estimator): ``ce_weight``,
     ``rank_weight``, ``diff_weight``, ``align_weight``, ``sparsity_weight``,
-    ``root_cause_weight``, ``rank_margin``, ``align_softmax_attention``,
-    ``align_temperature``.
+    ``template_weight``, ``root_cause_weight``, ``rank_margin``,
+    ``align_softmax_attention``, ``align_temperature``.
     """
 
     def __init__(
@@ -190,6 +231,7 @@ class ChimeraNet(NeuralNet):
         diff_weight=0.001,
         align_weight=0.5,
         sparsity_weight=0.0,
+        template_weight=0.0,
         root_cause_weight=0.0,
         rank_margin=1.0,
         align_softmax_attention=True,
@@ -204,6 +246,7 @@ class ChimeraNet(NeuralNet):
         self.diff_weight = diff_weight
         self.align_weight = align_weight
         self.sparsity_weight = sparsity_weight
+        self.template_weight = template_weight
         self.root_cause_weight = root_cause_weight
         self.rank_margin = rank_margin
         self.align_softmax_attention = align_softmax_attention
@@ -284,6 +327,16 @@ class ChimeraNet(NeuralNet):
             sparsity = ((s[pos] * mk).sum(1) / mk.sum(1)).mean()
         parts["sparsity"] = sparsity
 
+        template = zero
+        if self.template_weight and X is not None:
+            template = normal_template_penalty(
+                line_keys(to_tensor(X, device=logits.device)),
+                torch.sigmoid(s_logit),
+                mask,
+                labels,
+            )
+        parts["template"] = template
+
         rc_loss = zero
         if self.root_cause_weight and len(pos):
             rc = y[pos, 2:]
@@ -300,6 +353,7 @@ class ChimeraNet(NeuralNet):
             + self.diff_weight * diff
             + self.align_weight * align
             + self.sparsity_weight * sparsity
+            + self.template_weight * template
             + self.root_cause_weight * rc_loss
         )
         prefix = "train" if training else "valid"
