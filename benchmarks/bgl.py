@@ -38,7 +38,7 @@ from chimera_sklearn.datasets import load_bgl_windows
 from chimera_sklearn.metrics import diagnosis_report
 from chimera_sklearn.model import ChimeraDiagnoser
 
-KEEP_MARKER = "## Localization collapse"
+KEEP_MARKER = "## Current defaults"
 COLUMNS = ["P", "R", "F1", "HR@1", "HR@3", "HR@5", "MRR"]
 
 # Ablations: each interaction level and the normal-template penalty removed; the
