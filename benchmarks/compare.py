@@ -642,9 +642,9 @@ def run_ablation(args, seeds, out):
     md.append(
         "The normal-template penalty is for the seeds whose top score settles "
         "on a line that only accompanies the culprit; seeds 0-2 are not among "
-        "them.  Over seven dev seeds it raises the mean HR@1 from 91.08 to "
-        "93.26 and the lowest from 83.91 to 90.56 (`docs/bgl_benchmark.md`, "
-        '"Current defaults").\n'
+        "them.  Its effect over seven dev seeds is in the notes of "
+        '`compare_benchmark.md` and in `docs/bgl_benchmark.md` ("Current '
+        'defaults").\n'
     )
     (out / "compare_ablation.md").write_text("\n".join(md), encoding="utf-8")
     print(

@@ -201,8 +201,6 @@ def normal_template_penalty(keys, p, mask, labels):
     """
     normal = mask & (labels == 0)[:, None]
     anomalous = mask & (labels == 1)[:, None]
-    if not normal.any() or not anomalous.any():
-        return p.new_zeros(())
     size = int(keys.max()) + 1
     k_n, p_n = keys[normal], p[normal].detach()
     count = p.new_zeros(size).index_add_(0, k_n, torch.ones_like(p_n))
