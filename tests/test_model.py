@@ -1,5 +1,6 @@
 """Tests of ChimeraDiagnoser (tiny sizes: the whole file runs in well under 60 s)."""
 
+import copy
 import pickle
 
 import joblib
@@ -290,6 +291,27 @@ def test_template_weight_trains_both_inputs(learned):
     assert clf.history_[-1]["train_template"] > 0
     off = clone(clf).set_params(template_weight=0.0).fit(X, y)
     assert off.history_[-1]["train_template"] == 0
+
+
+def test_precedence_prior_reranks_lines_only(fitted_learned):
+    clf, X, _, _ = fitted_learned
+    clf = copy.deepcopy(clf)
+    prior = clf.precedence_prior
+    assert prior > 0
+    scores = clf.predict_root_cause_proba(X)
+    alarms = clf.predict(X)
+    raw = clf.set_params(precedence_prior=0).predict_root_cause_proba(X)
+    width = X.shape[1]
+    factor = 1 - prior * np.arange(width) / width  # 1 for the first line
+    np.testing.assert_allclose(scores, raw * factor)
+    np.testing.assert_array_equal(clf.predict(X), alarms)
+    # The culprit ranking follows the adjusted scores.
+    top = clf.set_params(precedence_prior=prior).predict_root_cause(X)[:, 0]
+    on = alarms == 1
+    np.testing.assert_array_equal(top[on], scores[on].argmax(1))
+    # Changed on a fitted model, it is still checked.
+    with pytest.raises(ValueError, match="precedence_prior must be <= 1"):
+        clf.set_params(precedence_prior=1.5).predict_root_cause(X)
 
 
 def test_pickle_joblib_roundtrip(fitted_learned, tmp_path):
