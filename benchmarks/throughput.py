@@ -128,7 +128,13 @@ def training_rows(clf, n_windows):
     return rows
 
 
-def plain_forward(module, X, batch_size):
+def _precedence(s, prior):
+    """The estimator's precedence prior on a batch of line scores."""
+    width = s.shape[1]
+    return s * (1 - prior * np.arange(width) / width)
+
+
+def plain_forward(module, X, batch_size, prior):
     """The network alone: batched full forward pass, no sklearn, no skorch."""
     import torch
 
@@ -138,11 +144,11 @@ def plain_forward(module, X, batch_size):
         for start in range(0, len(X), batch_size):
             out = module(torch.from_numpy(X[start : start + batch_size]))
             logits.append(out[0].numpy())
-            scores.append(out[1].numpy())
+            scores.append(_precedence(out[1].numpy(), prior))
     return np.concatenate(logits), np.concatenate(scores)
 
 
-def plain_two_heads(module, X, batch_size):
+def plain_two_heads(module, X, batch_size, prior):
     """What ``predict`` + ``predict_root_cause_proba`` compute, in plain PyTorch.
 
     One detector-only pass, then one localizer-only pass over all of ``X``
@@ -158,7 +164,8 @@ def plain_two_heads(module, X, batch_size):
             logits.append(module.predict_outputs(xb, localize=False)[0].numpy())
         for start in range(0, len(X), batch_size):
             xb = torch.from_numpy(X[start : start + batch_size])
-            scores.append(module.predict_outputs(xb, detect=False)[1].numpy())
+            s = module.predict_outputs(xb, detect=False)[1].numpy()
+            scores.append(_precedence(s, prior))
     return np.concatenate(logits), np.concatenate(scores)
 
 
@@ -174,10 +181,10 @@ MATCHING_PLAIN = {
 
 def inference_rows(clf, X, repeats):
     module = clf.net_.module_
-    bs = clf.predict_batch_size
+    args = (clf.predict_batch_size, clf.precedence_prior)
     paths = {
-        PLAIN_ONE_PASS: lambda: plain_forward(module, X, bs),
-        PLAIN_TWO_HEADS: lambda: plain_two_heads(module, X, bs),
+        PLAIN_ONE_PASS: lambda: plain_forward(module, X, *args),
+        PLAIN_TWO_HEADS: lambda: plain_two_heads(module, X, *args),
         SKLEARN_TWO: lambda: (clf.predict(X), clf.predict_root_cause_proba(X)),
         "predict + predict_root_cause_proba, before (two full passes)": lambda: (
             clf._forward(X),
@@ -195,9 +202,9 @@ def inference_rows(clf, X, repeats):
         for name, fn in paths.items():
             times[name].append(_timed(fn)[0])
     # same numbers from the plain forward and the estimator
-    lo, s = plain_forward(module, X[:256], bs)
+    lo, s = plain_forward(module, X[:256], *args)
     assert np.allclose(clf.predict_root_cause_proba(X[:256]), s, atol=1e-6)
-    lo2, s2 = plain_two_heads(module, X[:256], bs)
+    lo2, s2 = plain_two_heads(module, X[:256], *args)
     assert np.allclose(lo2, lo, atol=1e-5) and np.allclose(s2, s, atol=1e-6)
     best = {name: best_of(t) for name, t in times.items()}
     rows = []
