@@ -417,9 +417,12 @@ NOTES = """\
   inside the training split, e.g. `GridSearchCV(...,
   cv=ChronologicalSplit(...))`.
 - **Chimera's BGL HR@1 depends on the seed** (see the verdict above).  Over
-  seven dev seeds at the defaults (1 torch thread) it ends between 91.85 and
-  96.14 (median 94.21, mean 94.12): five seeds beat Linear's 93.13, one ties
-  it, one is 1.28 points below.  Without the precedence prior the same
+  fourteen dev seeds at the defaults (`python benchmarks/bgl.py --seeds
+  $(seq 0 13) --threads 1 --jobs 2`) it ends between 91.42 and 96.14 (median
+  94.42, mean 94.24 ± 1.45): ten seeds beat Linear's 93.13, two tie it, two
+  are 1.1 and 1.7 points below.  Per-seed numbers also move with the
+  machine and thread count, so this page's seeds and that run's differ.
+  In session 4's seven seeds, without the precedence prior the same
   models end between 90.56 and 95.71 (mean 93.26), and with the paper's loss
   (`template_weight=0`, no prior) between 83.91 and 95.71 (mean 91.08;
   `docs/bgl_benchmark.md`, "Current defaults").  On BGL an alert line is
