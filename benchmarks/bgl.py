@@ -144,10 +144,11 @@ def _seed_job(X, y, Xd, yd, rcd, params, seed, threads):
 def _spread(rows, base):
     """Mean, std and lowest of each column, and how many seeds beat the
     baseline's F1 and HR@1 (rows of the per-seed table, and one line)."""
-    keys = rows[0].keys()
-    mean = {k: float(np.mean([r[k] for r in rows])) for k in keys}
-    std = {k: float(np.std([r[k] for r in rows], ddof=1)) for k in keys}
-    low = {k: float(np.min([r[k] for r in rows])) for k in keys}
+    stats = [
+        ("mean", _column(rows, np.mean)),
+        ("std", _column(rows, lambda v: np.std(v, ddof=1))),
+        ("lowest", _column(rows, np.min)),
+    ]
     counts = []
     for key in ("F1", "HR@1"):
         v = np.round([r[key] for r in rows], 2)
@@ -156,7 +157,7 @@ def _spread(rows, base):
             f"{key}: {int((v > b).sum())} of {len(v)} seeds above the baseline's "
             f"{b:.2f}, {int((v == b).sum())} equal, {int((v < b).sum())} below"
         )
-    return [("mean", mean), ("std", std), ("lowest", low)], "; ".join(counts) + "."
+    return stats, "; ".join(counts) + "."
 
 
 def _fmt(v):
@@ -174,9 +175,9 @@ def _table(rows, keys):
     return "\n".join(lines)
 
 
-def _median(rows):
-    keys = rows[0].keys()
-    return {k: float(np.median([r[k] for r in rows])) for k in keys}
+def _column(rows, fn):
+    """``fn`` of each column over the rows (dicts with the same keys)."""
+    return {k: float(fn([r[k] for r in rows])) for k in rows[0]}
 
 
 def main(argv=None):
@@ -235,11 +236,10 @@ def main(argv=None):
             rows.append((f"seed {seed}", r))
             print(cname, seed, json.dumps({k: round(v, 2) for k, v in r.items()}))
             sys.stdout.flush()
-        med = _median([r for _, r in rows])
+        seeds = [r for _, r in rows]
+        med = _column(seeds, np.median)
         ratio = {k: med[k] / base[k] for k in med}
-        spread, counts = (
-            _spread([r for _, r in rows], base) if len(rows) > 1 else ([], "")
-        )
+        spread, counts = _spread(seeds, base) if len(seeds) > 1 else ([], "")
         rows += [("median", med), ("median / baseline", ratio), *spread]
         summary.append((f"{cname} (median of {len(args.seeds)})", med))
         sections.append(
